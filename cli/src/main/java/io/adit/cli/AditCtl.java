@@ -1,0 +1,5 @@
+package io.adit.cli;
+
+public final class AditCtl {
+  public static void main(String[] args) {}
+}
