@@ -35,13 +35,19 @@ public record SpiffeId(String trustDomain, Kind kind, String name) {
   private static final int SAN_URI = 6;
 
   public SpiffeId {
-    if (trustDomain == null || trustDomain.isEmpty() || kind == null || name == null || name.isEmpty()) {
+    name = name == null ? "" : name;
+    if (trustDomain == null || trustDomain.isEmpty() || kind == null || (name.isEmpty() && kind != Kind.CONTROLLER)) {
       throw new IllegalArgumentException("a SPIFFE ID needs a trust domain, a kind and a name");
     }
   }
 
+  /** The controllers share one identity, {@code spiffe://<trust-domain>/controller}. */
+  public static SpiffeId controller(String trustDomain) {
+    return new SpiffeId(trustDomain, Kind.CONTROLLER, "");
+  }
+
   public URI toUri() {
-    return URI.create("spiffe://" + trustDomain + "/" + kind.segment() + "/" + name);
+    return URI.create("spiffe://" + trustDomain + "/" + kind.segment() + (name.isEmpty() ? "" : "/" + name));
   }
 
   @Override
@@ -56,6 +62,9 @@ public record SpiffeId(String trustDomain, Kind kind, String name) {
     }
     String rest = uri.substring("spiffe://".length());
     String[] parts = rest.split("/", -1);
+    if (parts.length == 2 && !parts[0].isEmpty() && parts[1].equals(Kind.CONTROLLER.segment())) {
+      return Optional.of(controller(parts[0]));
+    }
     if (parts.length != 3 || parts[0].isEmpty() || parts[2].isEmpty()) {
       return Optional.empty();
     }
