@@ -1,5 +1,143 @@
 package io.adit.controller;
 
-public final class ControllerMain {
-  public static void main(String[] args) {}
+import io.adit.common.validation.Durations;
+import io.adit.common.validation.HostPort;
+import io.adit.common.validation.InvalidInputException;
+import io.adit.controller.store.etcd.EtcdTls;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code adit-controller}: parses flags, starts a {@link Controller}, runs until stopped. */
+@Command(name = "adit-controller", mixinStandardHelpOptions = true, versionProvider = ControllerMain.Version.class,
+    sortOptions = false,
+    description = "Runs an Adit controller: the gRPC API, the cluster CA, and the store in etcd.",
+    footerHeading = "%nExample:%n",
+    footer = {"  adit-controller --etcd http://127.0.0.1:2379 --listen 0.0.0.0:7443 --data-dir /var/lib/adit/controller \\",
+        "      --advertise ctl1.example.org",
+        "",
+        "At first start it creates the cluster CA (sealed in etcd with DATA_DIR/ca.kek) and writes",
+        "DATA_DIR/admin.conf, the credential aditctl reads. A second controller on the same etcd needs",
+        "a copy of the first one's ca.kek in its own data dir.",
+        "",
+        "Exit codes: 0 stopped cleanly, 1 failed to start, 2 bad flags."})
+public final class ControllerMain implements Callable<Integer> {
+  private static final Logger log = LoggerFactory.getLogger(ControllerMain.class);
+
+  @Option(names = "--etcd", required = true, split = ",", paramLabel = "URL",
+      description = "etcd client URLs, comma-separated (http://HOST:PORT or https://…).")
+  List<String> etcd;
+
+  @Option(names = "--listen", required = true, paramLabel = "HOST:PORT", description = "Address of the gRPC API.")
+  String listen;
+
+  @Option(names = "--data-dir", required = true, paramLabel = "DIR",
+      description = "Holds ca.kek (the key that seals the CA key in etcd) and admin.conf.")
+  Path dataDir;
+
+  @Option(names = "--advertise", paramLabel = "HOST[:PORT]",
+      description = "An address clients use to reach this controller; repeatable. Goes into its certificate and admin.conf.")
+  List<String> advertise = new ArrayList<>();
+
+  @Option(names = "--trust-domain", paramLabel = "NAME",
+      description = "Trust domain of a new cluster (default adit.local); an existing cluster keeps its own.")
+  String trustDomain;
+
+  @Option(names = "--default-ttl", paramLabel = "DURATION", defaultValue = "24h",
+      description = "Lifetime of issued certificates when none is asked for (default ${DEFAULT-VALUE}).")
+  String defaultTtl;
+
+  @Option(names = "--max-ttl", paramLabel = "DURATION", defaultValue = "30d",
+      description = "Longest lifetime issued; longer requests are capped (default ${DEFAULT-VALUE}).")
+  String maxTtl;
+
+  @Option(names = "--admin-cert-ttl", paramLabel = "DURATION", defaultValue = "365d",
+      description = "Lifetime of the admin certificate in admin.conf (default ${DEFAULT-VALUE}).")
+  String adminTtl;
+
+  @Option(names = "--import-ca-cert", paramLabel = "FILE", description = "Import this CA certificate (PEM) into a new cluster.")
+  Path importCert;
+
+  @Option(names = "--import-ca-key", paramLabel = "FILE",
+      description = "The imported CA's private key: PEM, SEC1 (openssl ecparam -genkey), PKCS#1 or PKCS#8.")
+  Path importKey;
+
+  @Option(names = "--etcd-timeout", paramLabel = "DURATION", defaultValue = "5s",
+      description = "Deadline of every etcd call (default ${DEFAULT-VALUE}).")
+  String etcdTimeout;
+
+  @Option(names = "--etcd-ca", paramLabel = "FILE", description = "CA of etcd's TLS certificate (https endpoints).")
+  Path etcdCa;
+
+  @Option(names = "--etcd-cert", paramLabel = "FILE", description = "Client certificate for etcd's --client-cert-auth.")
+  Path etcdCert;
+
+  @Option(names = "--etcd-key", paramLabel = "FILE", description = "Its PKCS#8 private key.")
+  Path etcdKey;
+
+  public static void main(String[] args) {
+    SLF4JBridgeHandler.removeHandlersForRootLogger();
+    SLF4JBridgeHandler.install();
+    CommandLine cmd = new CommandLine(new ControllerMain());
+    cmd.setExecutionExceptionHandler((e, c, parsed) -> {
+      if (e instanceof InvalidInputException) {
+        c.getErr().println("adit-controller: " + e.getMessage());
+        return 2;
+      }
+      log.error("adit-controller could not start: {}", e.getMessage());
+      log.debug("details", e);
+      return 1;
+    });
+    int code = cmd.execute(args);
+    if (code != 0) {
+      System.exit(code);
+    }
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    HostPort listenAddress = HostPort.parse("--listen", listen, false);
+    List<HostPort> adv = new ArrayList<>();
+    for (String a : advertise) {
+      adv.add(ControllerConfig.parseAdvertise(a, listenAddress.port()));
+    }
+    Optional<EtcdTls> tls = etcdCa == null && etcdCert == null ? Optional.empty()
+        : Optional.of(new EtcdTls(etcdCa, etcdCert, etcdKey));
+    if ((etcdCert == null) != (etcdKey == null)) {
+      throw new InvalidInputException("--etcd-cert and --etcd-key go together: give both files");
+    }
+    Duration def = Durations.parse("--default-ttl", defaultTtl);
+    Duration max = Durations.parse("--max-ttl", maxTtl);
+    ControllerConfig config = new ControllerConfig(etcd, listenAddress, dataDir, adv, Optional.ofNullable(trustDomain),
+        def, max, Optional.ofNullable(importCert), Optional.ofNullable(importKey),
+        Durations.parse("--etcd-timeout", etcdTimeout), tls, Durations.parse("--admin-cert-ttl", adminTtl));
+    Controller controller = Controller.start(config);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      log.info("stopping");
+      controller.close();
+      stopped.countDown();
+    }, "shutdown"));
+    stopped.await();
+    return 0;
+  }
+
+  /** The version from the jar's manifest. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = ControllerMain.class.getPackage().getImplementationVersion();
+      return new String[] {"adit-controller " + (v == null ? "dev" : v)};
+    }
+  }
 }

@@ -6,8 +6,9 @@ package io.adit.common.validation;
  */
 public record HostPort(String host, int port) {
 
+  /** Port 0 is allowed here (bind to any free port); {@link #parse} refuses it. */
   public HostPort {
-    if (port < 1 || port > 65535) {
+    if (port < 0 || port > 65535) {
       throw new InvalidInputException("port " + port + " is out of range: use 1-65535");
     }
     host = host == null ? "" : host;

@@ -1,0 +1,88 @@
+package io.adit.common.store;
+
+/**
+ * Where everything lives in etcd. The one place that knows the layout; controllers and agents
+ * both go through it. Every key is under a versioned root, so a future layout can sit beside
+ * this one during an upgrade.
+ *
+ * <pre>
+ * /adit/v1/services/&lt;name&gt;                 service spec
+ * /adit/v1/identities/&lt;name&gt;               client identity (public parts)
+ * /adit/v1/nodes/&lt;node&gt;/info               node registration (permanent)
+ * /adit/v1/nodes/&lt;node&gt;/presence           heartbeat, bound to the node's lease
+ * /adit/v1/nodes/&lt;node&gt;/status/&lt;service&gt;   what the node runs for that service
+ * /adit/v1/revoked/&lt;serial&gt;                revocations
+ * /adit/v1/ca/meta                         trust domain, active CA, bundle version
+ * /adit/v1/ca/authorities/&lt;id&gt;            CA certificate + sealed key
+ * /adit/v1/tokens/&lt;id&gt;                    hashed join token
+ * /adit/v1/audit/&lt;time&gt;-&lt;id&gt;              who changed what
+ * </pre>
+ */
+public final class KeyLayout {
+  public static final String ROOT = "/adit/v1/";
+  public static final String SERVICES = ROOT + "services/";
+  public static final String IDENTITIES = ROOT + "identities/";
+  public static final String NODES = ROOT + "nodes/";
+  public static final String REVOKED = ROOT + "revoked/";
+  public static final String CA = ROOT + "ca/";
+  public static final String CA_META = CA + "meta";
+  public static final String CA_AUTHORITIES = CA + "authorities/";
+  public static final String TOKENS = ROOT + "tokens/";
+  public static final String AUDIT = ROOT + "audit/";
+
+  private KeyLayout() {}
+
+  public static String service(String name) {
+    return SERVICES + name;
+  }
+
+  public static String identity(String name) {
+    return IDENTITIES + name;
+  }
+
+  public static String nodePrefix(String node) {
+    return NODES + node + "/";
+  }
+
+  public static String nodeInfo(String node) {
+    return nodePrefix(node) + "info";
+  }
+
+  public static String nodePresence(String node) {
+    return nodePrefix(node) + "presence";
+  }
+
+  public static String nodeStatus(String node, String service) {
+    return nodePrefix(node) + "status/" + service;
+  }
+
+  public static String authority(String id) {
+    return CA_AUTHORITIES + id;
+  }
+
+  public static String token(String id) {
+    return TOKENS + id;
+  }
+
+  public static String revoked(String serialHex) {
+    return REVOKED + serialHex;
+  }
+
+  /** The last path segment of a key: the name in {@code services/<name>}. */
+  public static String lastSegment(String key) {
+    return key.substring(key.lastIndexOf('/') + 1);
+  }
+
+  /**
+   * The node and the rest of a key under {@code nodes/}: {@code ["n1", "info"]},
+   * {@code ["n1", "status/svc"]}; null for other keys.
+   */
+  public static String[] splitNodeKey(String key) {
+    if (!key.startsWith(NODES)) {
+      return null;
+    }
+    String rest = key.substring(NODES.length());
+    int slash = rest.indexOf('/');
+    return slash < 0 ? null : new String[] {rest.substring(0, slash), rest.substring(slash + 1)};
+  }
+}

@@ -1,0 +1,229 @@
+package io.adit.controller;
+
+import com.google.common.net.InetAddresses;
+import io.adit.common.config.ClientConfig;
+import io.adit.common.files.AtomicFiles;
+import io.adit.common.pki.Keys;
+import io.adit.common.pki.Pem;
+import io.adit.common.pki.SpiffeId;
+import io.adit.common.validation.HostPort;
+import io.adit.controller.api.CertificateApi;
+import io.adit.controller.api.IdentityApi;
+import io.adit.controller.api.NodeApi;
+import io.adit.controller.api.TunnelApi;
+import io.adit.controller.auth.AccessPolicy;
+import io.adit.controller.auth.AuthInterceptor;
+import io.adit.controller.auth.PeerVerifier;
+import io.adit.controller.ca.CaImport;
+import io.adit.controller.ca.CaMaterial;
+import io.adit.controller.ca.ClusterAuthority;
+import io.adit.controller.ca.TtlPolicy;
+import io.adit.controller.errors.UnavailableException;
+import io.adit.controller.identity.IdentityManager;
+import io.adit.controller.issuance.Issuer;
+import io.adit.controller.node.NodeManager;
+import io.adit.controller.server.ApiServer;
+import io.adit.controller.server.ReloadableKeyManager;
+import io.adit.controller.store.etcd.EtcdKv;
+import io.adit.controller.tunnel.TunnelManager;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running controller: etcd client, cluster CA, gRPC API. {@link #start} wires everything and
+ * returns once the API is listening; {@link #close} stops it. Holds no state of its own beyond
+ * caches: etcd is the source of truth, so several controllers can share one etcd.
+ */
+public final class Controller implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Controller.class);
+  static final Duration SERVING_CERT_TTL = Duration.ofHours(24);
+  static final Duration STARTUP_ETCD_WAIT = Duration.ofSeconds(30);
+  public static final String ADMIN_CONFIG = "admin.conf";
+
+  private final EtcdKv kv;
+  private final ApiServer server;
+  private final ClusterAuthority authority;
+  private final Path adminConfig;
+  private final ScheduledExecutorService scheduler;
+
+  private Controller(EtcdKv kv, ApiServer server, ClusterAuthority authority, Path adminConfig,
+      ScheduledExecutorService scheduler) {
+    this.kv = kv;
+    this.server = server;
+    this.authority = authority;
+    this.adminConfig = adminConfig;
+    this.scheduler = scheduler;
+  }
+
+  public static Controller start(ControllerConfig config) throws IOException, InterruptedException {
+    return start(config, Clock.systemUTC());
+  }
+
+  public static Controller start(ControllerConfig config, Clock clock) throws IOException, InterruptedException {
+    AtomicFiles.ensurePrivateDirectory(config.dataDir());
+    Optional<CaMaterial> imported = Optional.empty();
+    if (config.importCaCert().isPresent()) {
+      CaImport.Imported result = CaImport.load(config.importCaCert().get(), config.importCaKey().get());
+      result.warnings().forEach(w -> log.warn("imported CA: {}", w));
+      imported = Optional.of(result.material());
+    }
+    EtcdKv kv = EtcdKv.connect(config.etcdEndpoints(), config.etcdTimeout(), config.etcdTls().orElse(null));
+    ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "controller-renewal");
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      ClusterAuthority authority = bootstrapWaitingForEtcd(kv, config, imported, clock);
+      TtlPolicy ttl = new TtlPolicy(config.defaultTtl(), config.maxTtl());
+      TunnelManager tunnels = new TunnelManager(kv, clock, config.maxTtl());
+      IdentityManager identities = new IdentityManager(kv, clock);
+      NodeManager nodes = new NodeManager(kv, clock);
+      Issuer issuer = new Issuer(authority, ttl, tunnels, identities);
+
+      ReloadableKeyManager keys = new ReloadableKeyManager(servingMaterial(issuer, authority, config));
+      PeerVerifier verifier = new PeerVerifier(authority::bundle, authority::trustDomain, clock);
+      ApiServer server = ApiServer.start(config.listen(), keys, authority::bundle,
+          new AuthInterceptor(verifier, AccessPolicy.standard()),
+          List.of(new TunnelApi(tunnels), new IdentityApi(identities), new CertificateApi(authority, issuer),
+              new NodeApi(nodes, authority, issuer, config.etcdEndpoints())));
+      long renewEvery = SERVING_CERT_TTL.toSeconds() / 2;
+      scheduler.scheduleAtFixedRate(() -> renewServing(keys, issuer, authority, config), renewEvery, renewEvery, TimeUnit.SECONDS);
+
+      Path adminConfig = config.dataDir().resolve(ADMIN_CONFIG);
+      writeAdminConfigIfNeeded(adminConfig, issuer, authority, config, server.port());
+      log.info("controller listening on {} (trust domain {}, etcd {})", new HostPort(config.listen().host(), server.port()),
+          authority.trustDomain(), kv.describe());
+      return new Controller(kv, server, authority, adminConfig, scheduler);
+    } catch (IOException | RuntimeException | InterruptedException e) {
+      scheduler.shutdownNow();
+      kv.close();
+      throw e;
+    }
+  }
+
+  /** At start etcd may still be coming up (systemd starts both): wait a bounded time for it. */
+  private static ClusterAuthority bootstrapWaitingForEtcd(EtcdKv kv, ControllerConfig config,
+      Optional<CaMaterial> imported, Clock clock) throws InterruptedException {
+    long deadline = System.nanoTime() + STARTUP_ETCD_WAIT.toNanos();
+    long backoffMs = 200;
+    while (true) {
+      try {
+        return ClusterAuthority.bootstrap(kv, config.dataDir(), config.trustDomain(), imported, clock);
+      } catch (UnavailableException e) {
+        if (System.nanoTime() > deadline) {
+          throw e;
+        }
+        log.warn("waiting for etcd: {}", e.getMessage());
+        TimeUnit.MILLISECONDS.sleep(backoffMs);
+        backoffMs = Math.min(backoffMs * 2, 3000);
+      }
+    }
+  }
+
+  private static ReloadableKeyManager.Material servingMaterial(Issuer issuer, ClusterAuthority authority,
+      ControllerConfig config) {
+    KeyPair pair = Keys.generateP256();
+    Set<String> dns = new LinkedHashSet<>(List.of("localhost"));
+    Set<String> ips = new LinkedHashSet<>(List.of("127.0.0.1", "::1"));
+    List<HostPort> names = new ArrayList<>(config.advertise());
+    names.add(config.listen());
+    for (HostPort hp : names) {
+      String host = hp.host();
+      if (host.isEmpty() || host.equals("0.0.0.0") || host.equals("::")) {
+        continue;
+      }
+      (InetAddresses.isInetAddress(host) ? ips : dns).add(host);
+    }
+    X509Certificate cert = issuer.issueServing(Pem.encode(Keys.csr(pair, "adit-controller")),
+        SpiffeId.controller(authority.trustDomain()), List.copyOf(dns), List.copyOf(ips), SERVING_CERT_TTL);
+    return new ReloadableKeyManager.Material(pair.getPrivate(), new X509Certificate[] {cert, authority.active().certificate()});
+  }
+
+  private static void renewServing(ReloadableKeyManager keys, Issuer issuer, ClusterAuthority authority,
+      ControllerConfig config) {
+    try {
+      keys.update(servingMaterial(issuer, authority, config));
+      log.info("renewed the controller's serving certificate, valid until {}", keys.leaf().getNotAfter().toInstant());
+    } catch (RuntimeException e) {
+      log.warn("could not renew the controller's serving certificate (the current one stays until {}): {}",
+          keys.leaf().getNotAfter().toInstant(), e.getMessage());
+    }
+  }
+
+  /**
+   * Writes {@code admin.conf} at the first start, and again when the one there belongs to
+   * another cluster (its CA is not trusted here): a data dir reused against a new etcd.
+   */
+  private static void writeAdminConfigIfNeeded(Path file, Issuer issuer, ClusterAuthority authority,
+      ControllerConfig config, int port) throws IOException {
+    if (Files.exists(file)) {
+      try {
+        ClientConfig existing = ClientConfig.read(file);
+        if (authority.bundle().containsAll(Pem.certificates(existing.caPem()))) {
+          return;
+        }
+        log.warn("{} belongs to another cluster (its CA is not this cluster's): writing a new one", file);
+      } catch (RuntimeException e) {
+        log.warn("{} is not readable ({}): writing a new one", file, e.getMessage());
+      }
+    }
+    KeyPair pair = Keys.generateP256();
+    X509Certificate cert = issuer.issueTrusted(Pem.encode(Keys.csr(pair, "admin")), SpiffeId.Kind.ADMIN, "admin",
+        config.adminCertTtl());
+    ClientConfig admin = ClientConfig.of(endpoints(config, port), authority.trustDomain(),
+        new SpiffeId(authority.trustDomain(), SpiffeId.Kind.ADMIN, "admin").toString(),
+        authority.bundlePem(), Pem.encode(cert), Pem.encode(pair.getPrivate()));
+    admin.write(file);
+    log.info("wrote the admin credential {} (mode 0600, valid until {}): use it with aditctl --config {}", file,
+        cert.getNotAfter().toInstant(), file);
+  }
+
+  /** Where clients reach this controller: the advertised addresses, else the listen address. */
+  static List<String> endpoints(ControllerConfig config, int boundPort) {
+    List<String> out = new ArrayList<>();
+    for (HostPort hp : config.advertise()) {
+      out.add(new HostPort(hp.host(), hp.port() == 0 ? boundPort : hp.port()).toString());
+    }
+    if (out.isEmpty()) {
+      String host = config.listen().host();
+      boolean wildcard = host.isEmpty() || host.equals("0.0.0.0") || host.equals("::");
+      out.add(new HostPort(wildcard ? "localhost" : host, boundPort).toString());
+    }
+    return out;
+  }
+
+  public int port() {
+    return server.port();
+  }
+
+  public Path adminConfig() {
+    return adminConfig;
+  }
+
+  public ClusterAuthority authority() {
+    return authority;
+  }
+
+  @Override
+  public void close() {
+    scheduler.shutdownNow();
+    server.close();
+    kv.close();
+  }
+}

@@ -1,0 +1,103 @@
+package io.adit.controller;
+
+import io.adit.common.validation.HostPort;
+import io.adit.common.validation.InvalidInputException;
+import io.adit.controller.store.etcd.EtcdTls;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Everything a controller needs to start, validated here so that a bad flag is refused before
+ * anything is opened. Built by {@link ControllerMain} from flags, or directly by tests.
+ */
+public record ControllerConfig(
+    List<String> etcdEndpoints,
+    HostPort listen,
+    Path dataDir,
+    List<HostPort> advertise,
+    Optional<String> trustDomain,
+    Duration defaultTtl,
+    Duration maxTtl,
+    Optional<Path> importCaCert,
+    Optional<Path> importCaKey,
+    Duration etcdTimeout,
+    Optional<EtcdTls> etcdTls,
+    Duration adminCertTtl) {
+
+  public static final Duration DEFAULT_TTL = Duration.ofHours(24);
+  public static final Duration DEFAULT_MAX_TTL = Duration.ofDays(30);
+  public static final Duration DEFAULT_ETCD_TIMEOUT = Duration.ofSeconds(5);
+  public static final Duration DEFAULT_ADMIN_TTL = Duration.ofDays(365);
+
+  public ControllerConfig {
+    etcdEndpoints = List.copyOf(etcdEndpoints);
+    advertise = List.copyOf(advertise);
+    if (etcdEndpoints.isEmpty()) {
+      throw new InvalidInputException("--etcd is missing: give the etcd client URLs, such as http://127.0.0.1:2379");
+    }
+    for (String e : etcdEndpoints) {
+      if (!e.matches("https?://[^\\s/]+(:\\d+)?/?")) {
+        throw new InvalidInputException("--etcd '" + e + "' is not an etcd client URL: write it as http://HOST:PORT or https://HOST:PORT");
+      }
+    }
+    if (dataDir == null) {
+      throw new InvalidInputException("--data-dir is missing: give a directory for the controller's key-encryption key and admin.conf");
+    }
+    if (defaultTtl.isNegative() || defaultTtl.isZero()) {
+      throw new InvalidInputException("--default-ttl must be positive");
+    }
+    if (maxTtl.compareTo(defaultTtl) < 0) {
+      throw new InvalidInputException("--default-ttl (" + defaultTtl + ") is longer than --max-ttl (" + maxTtl + "): raise --max-ttl or lower --default-ttl");
+    }
+    if (importCaCert.isPresent() != importCaKey.isPresent()) {
+      throw new InvalidInputException("--import-ca-cert and --import-ca-key go together: give both files");
+    }
+    trustDomain.ifPresent(td -> {
+      if (!td.matches("[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?")) {
+        throw new InvalidInputException("--trust-domain '" + td + "' is not valid: use lower-case letters, digits, '.' and '-', such as example.org");
+      }
+    });
+  }
+
+  /** A config with the defaults, for tests and embedding. */
+  public static ControllerConfig of(List<String> etcdEndpoints, HostPort listen, Path dataDir) {
+    return new ControllerConfig(etcdEndpoints, listen, dataDir, List.of(), Optional.empty(), DEFAULT_TTL, DEFAULT_MAX_TTL,
+        Optional.empty(), Optional.empty(), DEFAULT_ETCD_TIMEOUT, Optional.empty(), DEFAULT_ADMIN_TTL);
+  }
+
+  public ControllerConfig withTtls(Duration defaultTtl, Duration maxTtl) {
+    return new ControllerConfig(etcdEndpoints, listen, dataDir, advertise, trustDomain, defaultTtl, maxTtl,
+        importCaCert, importCaKey, etcdTimeout, etcdTls, adminCertTtl);
+  }
+
+  public ControllerConfig withImport(Path cert, Path key) {
+    return new ControllerConfig(etcdEndpoints, listen, dataDir, advertise, trustDomain, defaultTtl, maxTtl,
+        Optional.of(cert), Optional.of(key), etcdTimeout, etcdTls, adminCertTtl);
+  }
+
+  public ControllerConfig withTrustDomain(String td) {
+    return new ControllerConfig(etcdEndpoints, listen, dataDir, advertise, Optional.of(td), defaultTtl, maxTtl,
+        importCaCert, importCaKey, etcdTimeout, etcdTls, adminCertTtl);
+  }
+
+  public ControllerConfig withAdminCertTtl(Duration ttl) {
+    return new ControllerConfig(etcdEndpoints, listen, dataDir, advertise, trustDomain, defaultTtl, maxTtl,
+        importCaCert, importCaKey, etcdTimeout, etcdTls, ttl);
+  }
+
+  /** Parses {@code --advertise HOST[:PORT]}; without a port it is the listen port (0: the one bound). */
+  public static HostPort parseAdvertise(String text, int listenPort) {
+    String s = text.trim();
+    boolean hasPort = s.startsWith("[") ? s.contains("]:") : (s.indexOf(':') > 0 && s.indexOf(':') == s.lastIndexOf(':'));
+    if (hasPort) {
+      return HostPort.parse("--advertise", s, true);
+    }
+    String host = s.startsWith("[") && s.endsWith("]") ? s.substring(1, s.length() - 1) : s;
+    if (host.isEmpty() || host.chars().anyMatch(Character::isWhitespace)) {
+      throw new InvalidInputException("--advertise '" + text + "' is not a host or HOST:PORT");
+    }
+    return new HostPort(host, listenPort);
+  }
+}

@@ -1,0 +1,67 @@
+package io.adit.controller.api;
+
+import io.adit.api.v1.CertificateServiceGrpc;
+import io.adit.api.v1.GetTrustBundleRequest;
+import io.adit.api.v1.Kind;
+import io.adit.api.v1.SignCertificateRequest;
+import io.adit.api.v1.SignCertificateResponse;
+import io.adit.api.v1.TrustBundle;
+import io.adit.common.pki.Keys;
+import io.adit.common.pki.Pem;
+import io.adit.common.pki.SpiffeId;
+import io.adit.common.proto.Timestamps;
+import io.adit.common.validation.InvalidInputException;
+import io.adit.controller.auth.Caller;
+import io.adit.controller.ca.ClusterAuthority;
+import io.adit.controller.issuance.Issuer;
+import io.grpc.stub.StreamObserver;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+
+/** CertificateService: signing CSRs and publishing the trust bundle. */
+public final class CertificateApi extends CertificateServiceGrpc.CertificateServiceImplBase {
+  private final ClusterAuthority authority;
+  private final Issuer issuer;
+
+  public CertificateApi(ClusterAuthority authority, Issuer issuer) {
+    this.authority = authority;
+    this.issuer = issuer;
+  }
+
+  @Override
+  public void signCertificate(SignCertificateRequest req, StreamObserver<SignCertificateResponse> obs) {
+    Errors.unary(obs, "SignCertificate", () -> {
+      if (req.getTtlSeconds() < 0) {
+        throw new InvalidInputException("--ttl must be positive");
+      }
+      X509Certificate cert = issuer.issue(Caller.current(), req.getCsrPem(), kind(req.getKind()), req.getName(),
+          Duration.ofSeconds(req.getTtlSeconds()));
+      return SignCertificateResponse.newBuilder()
+          .setCertificatePem(Pem.encode(cert))
+          .setTrustBundlePem(authority.bundlePem())
+          .setSerial(Keys.serialHex(cert))
+          .setNotAfter(Timestamps.of(cert.getNotAfter().toInstant()))
+          .build();
+    });
+  }
+
+  @Override
+  public void getTrustBundle(GetTrustBundleRequest req, StreamObserver<TrustBundle> obs) {
+    Errors.unary(obs, "GetTrustBundle", () -> TrustBundle.newBuilder()
+        .setPem(authority.bundlePem())
+        .setTrustDomain(authority.trustDomain())
+        .addAllCaHashes(authority.bundleHashes())
+        .build());
+  }
+
+  static SpiffeId.Kind kind(Kind kind) {
+    return switch (kind) {
+      case KIND_ADMIN -> SpiffeId.Kind.ADMIN;
+      case KIND_NODE -> SpiffeId.Kind.NODE;
+      case KIND_SERVICE -> SpiffeId.Kind.SERVICE;
+      case KIND_CLIENT -> SpiffeId.Kind.CLIENT;
+      case KIND_CONTROLLER -> SpiffeId.Kind.CONTROLLER;
+      default -> throw new InvalidInputException("kind must be admin, node, service or client");
+    };
+  }
+}

@@ -1,0 +1,71 @@
+package io.adit.controller.api;
+
+import io.adit.api.v1.CreateJoinTokenRequest;
+import io.adit.api.v1.JoinRequest;
+import io.adit.api.v1.JoinResponse;
+import io.adit.api.v1.JoinToken;
+import io.adit.api.v1.ListNodesRequest;
+import io.adit.api.v1.ListNodesResponse;
+import io.adit.api.v1.NodeServiceGrpc;
+import io.adit.common.pki.Keys;
+import io.adit.common.pki.Pem;
+import io.adit.common.pki.SpiffeId;
+import io.adit.common.validation.InvalidInputException;
+import io.adit.controller.auth.Caller;
+import io.adit.controller.ca.ClusterAuthority;
+import io.adit.controller.issuance.Issuer;
+import io.adit.controller.node.NodeManager;
+import io.grpc.stub.StreamObserver;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+
+/** NodeService: joining with a token, the node list, and join tokens. */
+public final class NodeApi extends NodeServiceGrpc.NodeServiceImplBase {
+  private final NodeManager nodes;
+  private final ClusterAuthority authority;
+  private final Issuer issuer;
+  private final List<String> etcdEndpoints;
+
+  public NodeApi(NodeManager nodes, ClusterAuthority authority, Issuer issuer, List<String> etcdEndpoints) {
+    this.nodes = nodes;
+    this.authority = authority;
+    this.issuer = issuer;
+    this.etcdEndpoints = List.copyOf(etcdEndpoints);
+  }
+
+  @Override
+  public void join(JoinRequest req, StreamObserver<JoinResponse> obs) {
+    Errors.unary(obs, "Join", () -> {
+      Pem.csr(req.getCsrPem()); // a malformed CSR is refused before the token is looked at
+      AtomicReference<X509Certificate> cert = new AtomicReference<>();
+      nodes.join(req.getToken(), req.getNodeName(), req.getAdvertiseAddress(), authority.bundleHashes(), name -> {
+        cert.set(issuer.issueTrusted(req.getCsrPem(), SpiffeId.Kind.NODE, name, issuer.ttlPolicy().resolve(Duration.ZERO)));
+        return Keys.serialHex(cert.get());
+      });
+      return JoinResponse.newBuilder()
+          .setCertificatePem(Pem.encode(cert.get()))
+          .setTrustBundlePem(authority.bundlePem())
+          .setTrustDomain(authority.trustDomain())
+          .addAllEtcdEndpoints(etcdEndpoints)
+          .build();
+    });
+  }
+
+  @Override
+  public void listNodes(ListNodesRequest req, StreamObserver<ListNodesResponse> obs) {
+    Errors.unary(obs, "ListNodes", () -> ListNodesResponse.newBuilder().addAllNodes(nodes.list()).build());
+  }
+
+  @Override
+  public void createJoinToken(CreateJoinTokenRequest req, StreamObserver<JoinToken> obs) {
+    Errors.unary(obs, "CreateJoinToken", () -> {
+      if (req.getTtlSeconds() < 0) {
+        throw new InvalidInputException("--ttl must be positive");
+      }
+      String caHash = Keys.spkiHash(authority.active().certificate());
+      return nodes.createToken(Duration.ofSeconds(req.getTtlSeconds()), caHash, Caller.current().describe());
+    });
+  }
+}

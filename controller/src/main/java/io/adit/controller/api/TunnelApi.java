@@ -1,0 +1,52 @@
+package io.adit.controller.api;
+
+import io.adit.api.v1.CreateServiceRequest;
+import io.adit.api.v1.DeleteServiceRequest;
+import io.adit.api.v1.DeleteServiceResponse;
+import io.adit.api.v1.GetServiceRequest;
+import io.adit.api.v1.ListServicesRequest;
+import io.adit.api.v1.ListServicesResponse;
+import io.adit.api.v1.Service;
+import io.adit.api.v1.TunnelServiceGrpc;
+import io.adit.api.v1.UpdateServiceRequest;
+import io.adit.common.validation.Names;
+import io.adit.controller.auth.Caller;
+import io.adit.controller.tunnel.TunnelManager;
+import io.grpc.stub.StreamObserver;
+
+/** TunnelService: services (tunnel specs). Roles are checked by the interceptor. */
+public final class TunnelApi extends TunnelServiceGrpc.TunnelServiceImplBase {
+  private final TunnelManager tunnels;
+
+  public TunnelApi(TunnelManager tunnels) {
+    this.tunnels = tunnels;
+  }
+
+  @Override
+  public void createService(CreateServiceRequest req, StreamObserver<Service> obs) {
+    Errors.unary(obs, "CreateService", () -> tunnels.create(req.getSpec(), req.getDryRun(), Caller.current().describe()));
+  }
+
+  @Override
+  public void updateService(UpdateServiceRequest req, StreamObserver<Service> obs) {
+    Errors.unary(obs, "UpdateService", () -> tunnels.update(req.getSpec(), req.getExpectedVersion(), req.getDryRun(),
+        Caller.current().describe()));
+  }
+
+  @Override
+  public void getService(GetServiceRequest req, StreamObserver<Service> obs) {
+    Errors.unary(obs, "GetService", () -> tunnels.get(Names.requireDnsLabel("service name", req.getName())));
+  }
+
+  @Override
+  public void listServices(ListServicesRequest req, StreamObserver<ListServicesResponse> obs) {
+    Errors.unary(obs, "ListServices", () -> ListServicesResponse.newBuilder().addAllServices(tunnels.list()).build());
+  }
+
+  @Override
+  public void deleteService(DeleteServiceRequest req, StreamObserver<DeleteServiceResponse> obs) {
+    Errors.unary(obs, "DeleteService", () -> DeleteServiceResponse.newBuilder()
+        .setService(tunnels.delete(Names.requireDnsLabel("service name", req.getName()), req.getExpectedVersion(), req.getDryRun()))
+        .build());
+  }
+}

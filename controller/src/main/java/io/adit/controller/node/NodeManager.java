@@ -1,0 +1,180 @@
+package io.adit.controller.node;
+
+import com.google.protobuf.ByteString;
+import io.adit.api.v1.JoinToken;
+import io.adit.api.v1.Node;
+import io.adit.common.pki.JoinTokens;
+import io.adit.common.pki.Keys;
+import io.adit.common.proto.Timestamps;
+import io.adit.common.store.KeyLayout;
+import io.adit.common.validation.Durations;
+import io.adit.common.validation.InvalidInputException;
+import io.adit.common.validation.Names;
+import io.adit.controller.errors.AlreadyExistsException;
+import io.adit.controller.errors.PermissionDeniedException;
+import io.adit.controller.errors.FailedPreconditionException;
+import io.adit.controller.store.Kv;
+import io.adit.controller.store.Records;
+import io.adit.controller.store.Txn;
+import io.adit.store.v1.NodePresence;
+import io.adit.store.v1.NodeRecord;
+import io.adit.store.v1.TokenRecord;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Node membership: join tokens, joining, and the node list. A token is stored as a hash of its
+ * secret with its expiry; using it marks it used in the same transaction that registers the
+ * node, so a token is spent exactly once even when two agents race with it.
+ */
+public final class NodeManager {
+  public static final Duration DEFAULT_TOKEN_TTL = Duration.ofMinutes(10);
+
+  private final Kv kv;
+  private final Clock clock;
+
+  public NodeManager(Kv kv, Clock clock) {
+    this.kv = kv;
+    this.clock = clock;
+  }
+
+  public JoinToken createToken(Duration ttl, String caHash, String caller) {
+    Duration effective = ttl == null || ttl.isZero() ? DEFAULT_TOKEN_TTL : ttl;
+    if (effective.isNegative()) {
+      throw new InvalidInputException("--ttl must be positive");
+    }
+    JoinTokens.Token token = JoinTokens.generate(caHash);
+    Instant now = clock.instant();
+    Instant expires = now.plus(effective);
+    TokenRecord record = TokenRecord.newBuilder()
+        .setId(token.id())
+        .setSecretSha256(ByteString.copyFrom(hash(token.secret())))
+        .setCreateTime(Timestamps.of(now))
+        .setCreatedBy(caller)
+        .setExpireTime(Timestamps.of(expires))
+        .build();
+    String key = KeyLayout.token(token.id());
+    if (!kv.commit(Txn.create().ifAbsent(key).put(key, record.toByteArray()))) {
+      throw new FailedPreconditionException("a join token with the same id already exists: run the command again");
+    }
+    return JoinToken.newBuilder().setToken(token.toString()).setId(token.id()).setExpireTime(Timestamps.of(expires)).build();
+  }
+
+  /**
+   * Checks a join and registers the node; {@code issue} signs the node's certificate (it runs
+   * only once the token and the name are known to be good) and returns its serial.
+   *
+   * @throws PermissionDeniedException for a malformed, unknown, wrong, used or expired token
+   * @throws AlreadyExistsException when another node holds the name
+   */
+  public void join(String tokenText, String nodeName, String advertiseAddress, List<String> caHashes,
+      Function<String, String> issue) {
+    JoinTokens.Token token = JoinTokens.parse(tokenText).orElseThrow(() -> new PermissionDeniedException(
+        "the join token is malformed: pass it whole, as `aditctl node token create` printed it"));
+    Names.requireDnsLabel("node name", nodeName);
+    if (!caHashes.contains(token.caHash())) {
+      throw new PermissionDeniedException("join token " + token.id() + " was made for another cluster's CA");
+    }
+    Kv.Entry tokenEntry = kv.get(KeyLayout.token(token.id())).orElseThrow(() -> new PermissionDeniedException(
+        "join token " + token.id() + " is unknown to this cluster: create one with aditctl node token create"));
+    TokenRecord record = Records.parse(TokenRecord.parser(), tokenEntry);
+    checkToken(token, record);
+    kv.get(KeyLayout.nodeInfo(nodeName)).ifPresent(e -> {
+      throw nameTaken(nodeName, Records.parse(NodeRecord.parser(), e));
+    });
+    String serial = issue.apply(nodeName);
+    Instant now = clock.instant();
+    TokenRecord used = record.toBuilder().setUsedTime(Timestamps.of(now)).setUsedBy(nodeName).build();
+    NodeRecord node = NodeRecord.newBuilder()
+        .setName(nodeName)
+        .setJoinTime(Timestamps.of(now))
+        .setTokenId(token.id())
+        .setAdvertiseAddress(advertiseAddress)
+        .setCertSerial(serial)
+        .build();
+    String infoKey = KeyLayout.nodeInfo(nodeName);
+    boolean ok = kv.commit(Txn.create()
+        .ifModRevision(tokenEntry.key(), tokenEntry.modRevision())
+        .ifAbsent(infoKey)
+        .put(tokenEntry.key(), used.toByteArray())
+        .put(infoKey, node.toByteArray()));
+    if (!ok) {
+      // Someone raced us: say precisely what happened.
+      kv.get(KeyLayout.token(token.id())).ifPresent(e -> checkToken(token, Records.parse(TokenRecord.parser(), e)));
+      kv.get(infoKey).ifPresent(e -> {
+        throw nameTaken(nodeName, Records.parse(NodeRecord.parser(), e));
+      });
+      throw new FailedPreconditionException("the join of node " + nodeName + " raced with another change: retry");
+    }
+  }
+
+  private void checkToken(JoinTokens.Token token, TokenRecord record) {
+    if (!MessageDigest.isEqual(hash(token.secret()), record.getSecretSha256().toByteArray())) {
+      throw new PermissionDeniedException("join token " + token.id() + " does not match the one this cluster issued");
+    }
+    if (Timestamps.isSet(record.getUsedTime())) {
+      throw new PermissionDeniedException("join token " + token.id() + " was already used by node " + record.getUsedBy()
+          + " at " + Timestamps.toInstant(record.getUsedTime()) + ": tokens are single-use, create a new one with aditctl node token create");
+    }
+    Instant expiry = Timestamps.toInstant(record.getExpireTime());
+    if (!clock.instant().isBefore(expiry)) {
+      throw new PermissionDeniedException("join token " + token.id() + " expired at " + expiry
+          + ": create a new one with aditctl node token create");
+    }
+  }
+
+  private static AlreadyExistsException nameTaken(String name, NodeRecord existing) {
+    return new AlreadyExistsException("node name '" + name + "' is held by another node that joined at "
+        + Timestamps.toInstant(existing.getJoinTime()) + ": choose another --name");
+  }
+
+  public List<Node> list() {
+    Map<String, Node.Builder> nodes = new LinkedHashMap<>();
+    Map<String, NodePresence> presence = new LinkedHashMap<>();
+    for (Kv.Entry e : kv.list(KeyLayout.NODES).entries()) {
+      String[] parts = KeyLayout.splitNodeKey(e.key());
+      if (parts == null) {
+        continue;
+      }
+      if (parts[1].equals("info")) {
+        NodeRecord r = Records.parse(NodeRecord.parser(), e);
+        nodes.put(parts[0], Node.newBuilder()
+            .setName(r.getName())
+            .setJoinTime(r.getJoinTime())
+            .setAdvertiseAddress(r.getAdvertiseAddress())
+            .setTokenId(r.getTokenId()));
+      } else if (parts[1].equals("presence")) {
+        presence.put(parts[0], Records.parse(NodePresence.parser(), e));
+      }
+    }
+    List<Node> out = new ArrayList<>();
+    nodes.forEach((name, b) -> {
+      NodePresence p = presence.get(name);
+      if (p != null) {
+        b.setReady(true).setLastHeartbeat(p.getHeartbeatTime());
+      }
+      out.add(b.build());
+    });
+    return out;
+  }
+
+  public boolean exists(String node) {
+    return kv.get(KeyLayout.nodeInfo(node)).isPresent();
+  }
+
+  static byte[] hash(String secret) {
+    return Keys.sha256(secret.getBytes(StandardCharsets.UTF_8));
+  }
+
+  static String describe(Duration ttl) {
+    return Durations.format(ttl);
+  }
+}
