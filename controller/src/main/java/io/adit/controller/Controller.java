@@ -185,7 +185,7 @@ public final class Controller implements AutoCloseable {
     }
     KeyPair pair = Keys.generateP256();
     X509Certificate cert = issuer.issueTrusted(Pem.encode(Keys.csr(pair, "admin")), SpiffeId.Kind.ADMIN, "admin",
-        config.adminCertTtl());
+        config.adminCertTtl(), "the controller's first start (" + file + ")");
     ClientConfig admin = ClientConfig.of(endpoints(config, port), authority.trustDomain(),
         new SpiffeId(authority.trustDomain(), SpiffeId.Kind.ADMIN, "admin").toString(),
         authority.bundlePem(), Pem.encode(cert), Pem.encode(pair.getPrivate()));

@@ -1,5 +1,6 @@
 package io.adit.controller;
 
+import io.adit.common.validation.Durations;
 import io.adit.common.validation.HostPort;
 import io.adit.common.validation.InvalidInputException;
 import io.adit.controller.store.etcd.EtcdTls;
@@ -49,7 +50,8 @@ public record ControllerConfig(
       throw new InvalidInputException("--default-ttl must be positive");
     }
     if (maxTtl.compareTo(defaultTtl) < 0) {
-      throw new InvalidInputException("--default-ttl (" + defaultTtl + ") is longer than --max-ttl (" + maxTtl + "): raise --max-ttl or lower --default-ttl");
+      throw new InvalidInputException("--default-ttl (" + Durations.format(defaultTtl) + ") is longer than --max-ttl ("
+          + Durations.format(maxTtl) + "): raise --max-ttl or lower --default-ttl");
     }
     if (importCaCert.isPresent() != importCaKey.isPresent()) {
       throw new InvalidInputException("--import-ca-cert and --import-ca-key go together: give both files");

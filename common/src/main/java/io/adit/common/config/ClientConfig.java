@@ -82,6 +82,12 @@ public record ClientConfig(
   }
 
   private void check(Path file) {
+    if (apiVersion != null && !API_VERSION.equals(apiVersion)) {
+      throw new ConfigException("config file " + file + " has apiVersion '" + apiVersion + "'; this aditctl reads " + API_VERSION);
+    }
+    if (kind != null && !KIND.equals(kind)) {
+      throw new ConfigException("config file " + file + " has kind '" + kind + "', not " + KIND + ": it is not an Adit credential");
+    }
     if (controllers.isEmpty()) {
       throw new ConfigException("config file " + file + " names no controllers (key 'controllers')");
     }

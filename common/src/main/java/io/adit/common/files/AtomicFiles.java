@@ -45,6 +45,7 @@ public final class AtomicFiles {
     }
     try {
       Files.createDirectories(dir, asAttribute(PosixFilePermissions.fromString("rwx------")));
+      Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
     } catch (UnsupportedOperationException e) {
       Files.createDirectories(dir);
     } catch (FileAlreadyExistsException e) {
@@ -63,6 +64,12 @@ public final class AtomicFiles {
       tmp = Files.createTempFile(dir, "." + absolute.getFileName(), ".tmp");
     }
     try {
+      try {
+        // The umask may have taken bits off at creation: set the mode we mean.
+        Files.setPosixFilePermissions(tmp, mode);
+      } catch (UnsupportedOperationException e) {
+        // not a POSIX file system
+      }
       try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
         ByteBuffer buf = ByteBuffer.wrap(content);
         while (buf.hasRemaining()) {

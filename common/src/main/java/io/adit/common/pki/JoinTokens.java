@@ -28,6 +28,9 @@ public final class JoinTokens {
   private JoinTokens() {}
 
   public static Token generate(String caHash) {
+    if (caHash == null || !B64.matcher(caHash).matches()) {
+      throw new IllegalArgumentException("a CA hash is 43 base64url characters (SHA-256 of the SPKI)");
+    }
     byte[] id = new byte[5];
     byte[] secret = new byte[32];
     RANDOM.nextBytes(id);

@@ -62,13 +62,18 @@ public record SpiffeId(String trustDomain, Kind kind, String name) {
     }
     String rest = uri.substring("spiffe://".length());
     String[] parts = rest.split("/", -1);
+    for (String part : parts) {
+      if (!part.matches("[a-z0-9.-]*")) {
+        return Optional.empty();
+      }
+    }
     if (parts.length == 2 && !parts[0].isEmpty() && parts[1].equals(Kind.CONTROLLER.segment())) {
       return Optional.of(controller(parts[0]));
     }
     if (parts.length != 3 || parts[0].isEmpty() || parts[2].isEmpty()) {
       return Optional.empty();
     }
-    return Kind.fromSegment(parts[1]).map(k -> new SpiffeId(parts[0], k, parts[2]));
+    return Kind.fromSegment(parts[1]).filter(k -> k != Kind.CONTROLLER).map(k -> new SpiffeId(parts[0], k, parts[2]));
   }
 
   /** The first SPIFFE URI SAN of a certificate, if it has one. */

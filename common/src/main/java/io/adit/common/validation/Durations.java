@@ -18,17 +18,21 @@ public final class Durations {
     Matcher m = PART.matcher(s);
     Duration total = Duration.ZERO;
     int end = 0;
-    while (m.lookingAt()) {
-      long n = Long.parseLong(m.group(1));
-      total = total.plus(switch (m.group(2)) {
-        case "ms" -> Duration.ofMillis(n);
-        case "s" -> Duration.ofSeconds(n);
-        case "m" -> Duration.ofMinutes(n);
-        case "h" -> Duration.ofHours(n);
-        default -> Duration.ofDays(n);
-      });
-      end = m.end();
-      m.region(end, s.length());
+    try {
+      while (m.lookingAt()) {
+        long n = Long.parseLong(m.group(1));
+        total = total.plus(switch (m.group(2)) {
+          case "ms" -> Duration.ofMillis(n);
+          case "s" -> Duration.ofSeconds(n);
+          case "m" -> Duration.ofMinutes(n);
+          case "h" -> Duration.ofHours(n);
+          default -> Duration.ofDays(n);
+        });
+        end = m.end();
+        m.region(end, s.length());
+      }
+    } catch (NumberFormatException | ArithmeticException e) {
+      throw new InvalidInputException(what + " '" + text + "' is too large");
     }
     if (end == 0 || end != s.length()) {
       throw new InvalidInputException(what + " '" + text + "' is not a duration: use a number with a unit, such as 30s, 10m, 24h or 7d");
@@ -36,11 +40,15 @@ public final class Durations {
     return total;
   }
 
-  /** The shortest exact spelling: 86400 s is "24h", 90 s is "1m30s". */
+  /** The shortest exact spelling, which {@link #parse} reads back: 86400 s is "1d", 90 s is "1m30s". */
   public static String format(Duration d) {
+    if (d.isNegative()) {
+      return "-" + format(d.negated());
+    }
     long s = d.getSeconds();
+    int ms = d.toMillisPart();
     if (s == 0) {
-      return d.toMillis() + "ms";
+      return ms + "ms";
     }
     StringBuilder b = new StringBuilder();
     long[] units = {86400, 3600, 60, 1};
@@ -50,6 +58,9 @@ public final class Durations {
         b.append(s / units[i]).append(names[i]);
         s %= units[i];
       }
+    }
+    if (ms != 0) {
+      b.append(ms).append("ms");
     }
     return b.toString();
   }

@@ -38,6 +38,9 @@ public record HostPort(String host, int port) {
       }
       host = s.substring(1, close);
       port = s.substring(close + 2);
+      if (host.isEmpty()) {
+        throw new InvalidInputException(what + " '" + text + "' has an empty host: give HOST:PORT or a bare PORT");
+      }
     } else {
       int colon = s.lastIndexOf(':');
       if (colon >= 0 && s.indexOf(':') != colon) {
@@ -52,12 +55,10 @@ public record HostPort(String host, int port) {
     if (requireHost && host.isEmpty()) {
       throw new InvalidInputException(what + " '" + text + "' has no host: give HOST:PORT");
     }
-    int p;
-    try {
-      p = Integer.parseInt(port);
-    } catch (NumberFormatException e) {
+    if (!port.matches("-?[0-9]{1,9}")) {
       throw new InvalidInputException(what + " '" + text + "' has no valid port: give a number from 1 to 65535");
     }
+    int p = Integer.parseInt(port);
     if (p < 1 || p > 65535) {
       throw new InvalidInputException(what + " '" + text + "': port " + p + " is out of range, use 1-65535");
     }

@@ -41,7 +41,8 @@ public final class NodeApi extends NodeServiceGrpc.NodeServiceImplBase {
       Pem.csr(req.getCsrPem()); // a malformed CSR is refused before the token is looked at
       AtomicReference<X509Certificate> cert = new AtomicReference<>();
       nodes.join(req.getToken(), req.getNodeName(), req.getAdvertiseAddress(), authority.bundleHashes(), name -> {
-        cert.set(issuer.issueTrusted(req.getCsrPem(), SpiffeId.Kind.NODE, name, issuer.ttlPolicy().resolve(Duration.ZERO)));
+        cert.set(issuer.issueTrusted(req.getCsrPem(), SpiffeId.Kind.NODE, name, issuer.ttlPolicy().resolve(Duration.ZERO),
+            "a node joining with token " + req.getToken().split("\\.", 2)[0]));
         return Keys.serialHex(cert.get());
       });
       return JoinResponse.newBuilder()

@@ -74,12 +74,15 @@ public final class Issuer {
       }
       default -> throw denied(caller, "a " + kind.segment() + " certificate");
     }
-    return sign(csr, kind, name, dnsNames, ttl.resolve(requested), caller);
+    return sign(csr, kind, name, dnsNames, ttl.resolve(requested), caller.describe());
   }
 
-  /** Signs without a caller: the controller's own bootstrap (admin.conf, a joining node). */
-  public X509Certificate issueTrusted(String csrPem, SpiffeId.Kind kind, String name, Duration lifetime) {
-    return sign(Pem.csr(csrPem), kind, name, List.of(), lifetime, Caller.anonymous());
+  /**
+   * Signs for a requester the controller has vetted itself: its own bootstrap (admin.conf) or a
+   * node whose join token was accepted.
+   */
+  public X509Certificate issueTrusted(String csrPem, SpiffeId.Kind kind, String name, Duration lifetime, String requester) {
+    return sign(Pem.csr(csrPem), kind, name, List.of(), lifetime, requester);
   }
 
   /** The controller's own serving certificate, with the names clients dial it by. */
@@ -93,15 +96,14 @@ public final class Issuer {
   }
 
   private X509Certificate sign(org.bouncycastle.pkcs.PKCS10CertificationRequest csr, SpiffeId.Kind kind, String name,
-      List<String> dnsNames, Duration lifetime, Caller caller) {
+      List<String> dnsNames, Duration lifetime, String requester) {
     SpiffeId id = new SpiffeId(authority.trustDomain(), kind, name);
     CertificateSigner signer = authority.signer();
     X509Certificate cert = signer.sign(csr, new CertificateSigner.LeafRequest(id, dnsNames, List.of(), lifetime));
     if (kind == SpiffeId.Kind.CLIENT) {
       identities.recordIssued(name, Keys.serialHex(cert), cert.getNotAfter().toInstant());
     }
-    log.info("issued {} serial {} valid until {} to {}", id, Keys.serialHex(cert), cert.getNotAfter().toInstant(),
-        caller.describe());
+    log.info("issued {} serial {} valid until {} to {}", id, Keys.serialHex(cert), cert.getNotAfter().toInstant(), requester);
     return cert;
   }
 

@@ -12,7 +12,6 @@ import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslProvider;
 import java.io.IOException;
-import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.security.cert.X509Certificate;
 import java.util.List;
@@ -55,12 +54,24 @@ public final class ApiServer implements AutoCloseable {
     try {
       return new ApiServer(builder.build().start());
     } catch (IOException e) {
-      if (e instanceof BindException || e.getCause() instanceof BindException) {
-        throw new IOException("cannot listen on " + listen + ": " + e.getMessage()
-            + " (is another controller or program using that port? choose another with --listen)", e);
-      }
-      throw e;
+      throw new IOException("cannot listen on " + listen + ": " + bindReason(e) + "; choose another address with --listen", e);
     }
+  }
+
+  private static String bindReason(Throwable e) {
+    for (Throwable c = e; c != null; c = c.getCause()) {
+      String m = String.valueOf(c.getMessage()).toLowerCase(java.util.Locale.ROOT);
+      if (m.contains("address already in use")) {
+        return "the address is already in use (another controller or program listens there)";
+      }
+      if (m.contains("permission denied")) {
+        return "permission denied (ports below 1024 need root or CAP_NET_BIND_SERVICE)";
+      }
+      if (m.contains("cannot assign requested address")) {
+        return "this host has no such address";
+      }
+    }
+    return String.valueOf(e.getMessage());
   }
 
   public int port() {
