@@ -39,6 +39,9 @@ public record SpiffeId(String trustDomain, Kind kind, String name) {
     if (trustDomain == null || trustDomain.isEmpty() || kind == null || (name.isEmpty() && kind != Kind.CONTROLLER)) {
       throw new IllegalArgumentException("a SPIFFE ID needs a trust domain, a kind and a name");
     }
+    if (kind == Kind.CONTROLLER && !name.isEmpty()) {
+      throw new IllegalArgumentException("the controllers share one identity, spiffe://" + trustDomain + "/controller, without a name");
+    }
   }
 
   /** The controllers share one identity, {@code spiffe://<trust-domain>/controller}. */

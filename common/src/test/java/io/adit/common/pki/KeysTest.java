@@ -1,5 +1,7 @@
 package io.adit.common.pki;
 
+import io.adit.testing.OpenSsl;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -105,9 +107,9 @@ class KeysTest {
   void spkiHashIsTheSha256OfThePublicKeyDerAsOpensslComputesIt() throws Exception {
     X509Certificate cert = SelfSigned.with(keys).build();
     Files.writeString(dir.resolve("cert.pem"), Pem.encode(cert));
-    OpenSslCli.run(dir, "x509", "-in", "cert.pem", "-pubkey", "-noout", "-out", "pub.pem");
-    OpenSslCli.run(dir, "pkey", "-pubin", "-in", "pub.pem", "-outform", "DER", "-out", "pub.der");
-    OpenSslCli.run(dir, "dgst", "-sha256", "-binary", "-out", "hash.bin", "pub.der");
+    OpenSsl.ok(dir, "x509", "-in", "cert.pem", "-pubkey", "-noout", "-out", "pub.pem");
+    OpenSsl.ok(dir, "pkey", "-pubin", "-in", "pub.pem", "-outform", "DER", "-out", "pub.der");
+    OpenSsl.ok(dir, "dgst", "-sha256", "-binary", "-out", "hash.bin", "pub.der");
     byte[] digest = Files.readAllBytes(dir.resolve("hash.bin"));
 
     assertThat(Keys.spkiHash(cert)).isEqualTo(Base64.getUrlEncoder().withoutPadding().encodeToString(digest));
@@ -117,7 +119,7 @@ class KeysTest {
   void printsTheThumbprintAsOpensslDoes() throws Exception {
     X509Certificate cert = SelfSigned.with(keys).build();
     Files.writeString(dir.resolve("cert.pem"), Pem.encode(cert));
-    String out = OpenSslCli.run(dir, "x509", "-in", "cert.pem", "-noout", "-fingerprint", "-sha256");
+    String out = OpenSsl.ok(dir, "x509", "-in", "cert.pem", "-noout", "-fingerprint", "-sha256");
 
     String thumbprint = Keys.thumbprint(cert);
 

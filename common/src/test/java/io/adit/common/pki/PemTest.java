@@ -1,5 +1,7 @@
 package io.adit.common.pki;
 
+import io.adit.testing.OpenSsl;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -36,7 +38,7 @@ class PemTest {
   @TempDir Path dir;
 
   private String openssl(String... args) throws Exception {
-    return OpenSslCli.run(dir, args);
+    return OpenSsl.ok(dir, args);
   }
 
   private String read(String file) throws Exception {

@@ -1,5 +1,7 @@
 package io.adit.controller.ca;
 
+import io.adit.testing.OpenSsl;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

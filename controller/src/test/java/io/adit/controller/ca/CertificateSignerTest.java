@@ -65,7 +65,8 @@ class CertificateSignerTest {
   }
 
   private static SpiffeId id(Kind kind, String name) {
-    return new SpiffeId("adit.local", kind, name);
+    // The controllers share one nameless identity.
+    return kind == Kind.CONTROLLER ? SpiffeId.controller("adit.local") : new SpiffeId("adit.local", kind, name);
   }
 
   private static X509CertificateHolder issue(LeafRequest request) throws Exception {
@@ -81,7 +82,7 @@ class CertificateSignerTest {
     assertThat(cert.getVersionNumber()).isEqualTo(3);
     assertThat(cert.getSerialNumber()).isPositive();
     assertThat(cert.getSerialNumber().bitLength()).isLessThanOrEqualTo(128);
-    assertThat(cert.getSubject()).isEqualTo(new X500Name("CN=web"));
+    assertThat(cert.getSubject()).isEqualTo(new X500Name(kind == Kind.CONTROLLER ? "CN=adit-controller" : "CN=web"));
     assertThat(cert.getIssuer()).isEqualTo(new JcaX509CertificateHolder(ca.certificate()).getSubject());
     assertThat(cert.getSignatureAlgorithm().getAlgorithm()).isEqualTo(X9ObjectIdentifiers.ecdsa_with_SHA256);
     assertThat(cert.getSubjectPublicKeyInfo().getEncoded()).isEqualTo(leafKeys.getPublic().getEncoded());

@@ -1,5 +1,7 @@
 package io.adit.controller.ca;
 
+import io.adit.testing.OpenSsl;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.adit.common.pki.Keys;
@@ -55,7 +57,8 @@ class OpenSslVerifyTest {
       "CONTROLLER, sslserver",
       "CONTROLLER, sslclient"})
   void passesStrictVerificationForItsPurpose(Kind kind, String purpose) throws Exception {
-    X509Certificate leaf = issue(Keys.generateP256(), LeafRequest.of(new SpiffeId("adit.local", kind, "n1"), Duration.ofHours(1)));
+    X509Certificate leaf = issue(Keys.generateP256(), LeafRequest.of(kind == Kind.CONTROLLER
+        ? SpiffeId.controller("adit.local") : new SpiffeId("adit.local", kind, "n1"), Duration.ofHours(1)));
 
     assertThat(verify(leaf, "-purpose", purpose)).contains("leaf.crt: OK");
   }

@@ -1,4 +1,4 @@
-package io.adit.controller.ca;
+package io.adit.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -10,21 +10,23 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** Runs the real {@code openssl} CLI: what peers such as stunnel will think of our certificates. */
-final class OpenSsl {
+public final class OpenSsl {
   private static final long TIMEOUT_SECONDS = 30;
 
   private OpenSsl() {}
 
-  record Result(int exitCode, String output) {}
+  /** What openssl printed (stdout and stderr) and its exit code. */
+  public record Result(int exitCode, String output) {}
 
   /** Runs {@code openssl args...} in {@code dir}; stdout and stderr together. */
-  static Result run(Path dir, String... args) {
+  public static Result run(Path dir, String... args) {
     List<String> command = new ArrayList<>();
     command.add("openssl");
     command.addAll(List.of(args));
     try {
       // Output goes to a file, not a pipe, so a chatty command cannot block on a full pipe.
       Path out = Files.createTempFile(dir, "openssl", ".out");
+      try {
       Process process;
       try {
         process = new ProcessBuilder(command).directory(dir.toFile())
@@ -39,6 +41,9 @@ final class OpenSsl {
         throw new AssertionError(String.join(" ", command) + " did not finish within " + TIMEOUT_SECONDS + "s");
       }
       return new Result(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8));
+      } finally {
+        Files.deleteIfExists(out);
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
@@ -48,7 +53,7 @@ final class OpenSsl {
   }
 
   /** Runs {@code openssl args...} and fails the test unless it exits 0. */
-  static String ok(Path dir, String... args) {
+  public static String ok(Path dir, String... args) {
     Result r = run(dir, args);
     if (r.exitCode() != 0) {
       throw new AssertionError("openssl " + String.join(" ", args) + " exited " + r.exitCode() + ":\n" + r.output());
