@@ -120,7 +120,7 @@ class CertificateSignerTest {
     Extension san = cert.getExtension(Extension.subjectAlternativeName);
     assertThat(san.isCritical()).isFalse();
     assertThat(GeneralNames.getInstance(san.getParsedValue()).getNames()).containsExactly(
-        new GeneralName(GeneralName.uniformResourceIdentifier, "spiffe://adit.local/" + kind.segment() + "/web"));
+        new GeneralName(GeneralName.uniformResourceIdentifier, id(kind, "web").toString()));
     assertThat(SpiffeId.of(jdk)).contains(id(kind, "web"));
   }
 
