@@ -1,0 +1,55 @@
+package io.adit.cli.client;
+
+import io.adit.api.v1.CreateServiceRequest;
+import io.adit.api.v1.Identity;
+import io.adit.api.v1.JoinToken;
+import io.adit.api.v1.Node;
+import io.adit.api.v1.Service;
+import io.adit.api.v1.SignCertificateRequest;
+import io.adit.api.v1.SignCertificateResponse;
+import io.adit.api.v1.TrustBundle;
+import io.adit.api.v1.UpdateServiceRequest;
+import java.util.List;
+
+/**
+ * The controller's API as the commands use it. Every call is blocking, carries the deadline set
+ * by {@code --timeout}, and fails with a {@link io.grpc.StatusRuntimeException} whose status
+ * the CLI maps to an exit code in one place. Tests drive the commands with an in-memory fake.
+ */
+public interface ControllerApi extends AutoCloseable {
+
+  /** Where the calls go, for error messages. */
+  Target target();
+
+  Service createService(CreateServiceRequest request);
+
+  Service updateService(UpdateServiceRequest request);
+
+  Service getService(String name);
+
+  List<Service> listServices();
+
+  /** Deletes a service; {@code dryRun} only checks that it could. Returns it as it was. */
+  Service deleteService(String name, boolean dryRun);
+
+  Identity createIdentity(String name);
+
+  Identity getIdentity(String name);
+
+  List<Identity> listIdentities();
+
+  Identity revokeIdentity(String name);
+
+  SignCertificateResponse signCertificate(SignCertificateRequest request);
+
+  TrustBundle getTrustBundle();
+
+  List<Node> listNodes();
+
+  /** A one-time join token; {@code ttlSeconds} 0 means the controller's default. */
+  JoinToken createJoinToken(long ttlSeconds);
+
+  /** Releases the connection; never throws. */
+  @Override
+  void close();
+}

@@ -1,0 +1,193 @@
+package io.adit.cli.command;
+
+import io.adit.api.v1.Mode;
+import io.adit.api.v1.ServiceSpec;
+import io.adit.api.v1.Verify;
+import io.adit.common.validation.Durations;
+import io.adit.common.validation.HostPort;
+import io.adit.common.validation.InvalidInputException;
+import io.adit.common.validation.Names;
+import java.util.List;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.TypeConversionException;
+
+/**
+ * The flags of {@code service create} and {@code service update}, in stunnel's words. Create
+ * builds a spec from them; update changes only the flags given. Everything that can be checked
+ * without the controller is checked here; the controller checks again.
+ */
+public final class ServiceSpecOptions {
+  static final String PLACEMENT_REQUIRED = "a service needs --node NODE or --all-nodes: "
+      + "placement is explicit so a forgotten flag never opens a port on every host";
+
+  @Option(names = "--accept", paramLabel = "[HOST:]PORT",
+      description = "Where the relay listens (stunnel's accept). A bare port binds every address in"
+          + " server mode and loopback only in client mode.")
+  String accept;
+
+  @Option(names = "--connect", paramLabel = "HOST:PORT", split = ",",
+      description = "Where the relay connects, tried in order; repeat or separate with commas."
+          + " Exclusive with --to.")
+  List<String> connect;
+
+  @Option(names = "--to", paramLabel = "SERVICE",
+      description = "Client mode: connect to the nodes that run this other service. Exclusive with --connect.")
+  String to;
+
+  @Option(names = "--client", negatable = true,
+      description = "Client mode (stunnel's client = yes): accept plaintext, connect out over TLS with"
+          + " --identity's certificate. --no-client: server mode (the default).")
+  Boolean client;
+
+  @Option(names = "--node", paramLabel = "NODE", split = ",",
+      description = "A node that runs the service; repeat or separate with commas. Exclusive with --all-nodes.")
+  List<String> nodes;
+
+  @Option(names = "--all-nodes", description = "Run the service on every node, present and future.")
+  boolean allNodes;
+
+  @Option(names = "--verify", paramLabel = "LEVEL", converter = VerifyConverter.class,
+      description = "Server mode: require (default) asks every client for a certificate from the cluster"
+          + " CA; optional and none let clients without one through (shown as a warning).")
+  Verify verify;
+
+  @Option(names = "--allow", paramLabel = "IDENTITY", split = ",",
+      description = "Server mode: a client identity allowed to connect; repeat or separate with commas."
+          + " None given: any identity the cluster CA issued. On update, --allow= clears the list.")
+  List<String> allow;
+
+  @Option(names = "--server-name", paramLabel = "NAME",
+      description = "Client mode: SNI and the name checked in the server's certificate (default: --to).")
+  String serverName;
+
+  @Option(names = "--identity", paramLabel = "NAME",
+      description = "Client mode: the client identity whose certificate the relay presents.")
+  String identity;
+
+  @Option(names = "--cert-ttl", paramLabel = "DURATION",
+      description = "Lifetime of the service's certificates, e.g. 24h; 0s: the controller's default.")
+  String certTtl;
+
+  @Option(names = "--dry-run", description = "Let the controller check the spec; store nothing.")
+  boolean dryRun;
+
+  /** A new spec: every required flag given, defaults filled in (server mode, verify require). */
+  ServiceSpec create(String name) {
+    Names.requireDnsLabel("service name", name);
+    if (accept == null) {
+      throw new InvalidInputException("a service needs --accept [HOST:]PORT: the address its relay listens on");
+    }
+    if (connect == null && to == null) {
+      throw new InvalidInputException("a service needs --connect HOST:PORT (where to forward connections) "
+          + "or --to SERVICE (client mode: another Adit service)");
+    }
+    if (nodes == null && !allNodes) {
+      throw new InvalidInputException(PLACEMENT_REQUIRED);
+    }
+    ServiceSpec.Builder spec = ServiceSpec.newBuilder()
+        .setName(name)
+        .setMode(Boolean.TRUE.equals(client) ? Mode.MODE_CLIENT : Mode.MODE_SERVER)
+        .setVerify(Verify.VERIFY_REQUIRE);
+    return apply(spec).build();
+  }
+
+  /** {@code current} with the flags given applied; the other fields stay as they were read. */
+  ServiceSpec update(ServiceSpec current) {
+    if (!changesSomething()) {
+      throw new InvalidInputException("nothing to change: give at least one flag, e.g. --connect HOST:PORT");
+    }
+    ServiceSpec.Builder spec = current.toBuilder();
+    if (client != null) {
+      spec.setMode(client ? Mode.MODE_CLIENT : Mode.MODE_SERVER);
+    }
+    return apply(spec).build();
+  }
+
+  boolean dryRun() {
+    return dryRun;
+  }
+
+  private boolean changesSomething() {
+    return accept != null || connect != null || to != null || client != null || nodes != null || allNodes
+        || verify != null || allow != null || serverName != null || identity != null || certTtl != null;
+  }
+
+  private ServiceSpec.Builder apply(ServiceSpec.Builder spec) {
+    if (connect != null && to != null) {
+      throw new InvalidInputException("give --connect or --to, not both: --connect names backend addresses, "
+          + "--to another Adit service");
+    }
+    if (nodes != null && allNodes) {
+      throw new InvalidInputException("give --node or --all-nodes, not both");
+    }
+    if (accept != null) {
+      spec.setAccept(HostPort.parse("--accept", accept, false).toString());
+    }
+    if (connect != null) {
+      spec.clearTo().clearConnect();
+      for (String c : nonEmpty(connect)) {
+        spec.addConnect(HostPort.parse("--connect", c, true).toString());
+      }
+      if (spec.getConnectCount() == 0) {
+        throw new InvalidInputException("--connect is empty: give HOST:PORT");
+      }
+    }
+    if (to != null) {
+      spec.clearConnect().setTo(Names.requireDnsLabel("--to", to));
+    }
+    if (nodes != null) {
+      spec.setAllNodes(false).clearNodes();
+      for (String n : nonEmpty(nodes)) {
+        spec.addNodes(Names.requireDnsLabel("--node", n));
+      }
+      if (spec.getNodesCount() == 0) {
+        throw new InvalidInputException(PLACEMENT_REQUIRED);
+      }
+    }
+    if (allNodes) {
+      spec.clearNodes().setAllNodes(true);
+    }
+    if (verify != null) {
+      spec.setVerify(verify);
+    }
+    if (allow != null) {
+      spec.clearAllow();
+      for (String a : nonEmpty(allow)) {
+        spec.addAllow(Names.requireDnsLabel("--allow", a));
+      }
+    }
+    if (serverName != null) {
+      if (serverName.chars().anyMatch(Character::isWhitespace)) {
+        throw new InvalidInputException("--server-name '" + serverName + "' contains spaces: give a DNS name");
+      }
+      spec.setServerName(serverName);
+    }
+    if (identity != null) {
+      spec.setIdentity(identity.isEmpty() ? "" : Names.requireDnsLabel("--identity", identity));
+    }
+    if (certTtl != null) {
+      spec.setCertTtlSeconds(Durations.parse("--cert-ttl", certTtl).getSeconds());
+    }
+    if (!spec.getTo().isEmpty() && spec.getMode() != Mode.MODE_CLIENT) {
+      throw new InvalidInputException("--to works in client mode only: add --client, or use --connect HOST:PORT");
+    }
+    return spec;
+  }
+
+  private static List<String> nonEmpty(List<String> values) {
+    return values.stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
+  }
+
+  static final class VerifyConverter implements ITypeConverter<Verify> {
+    @Override
+    public Verify convert(String value) {
+      return switch (value) {
+        case "none" -> Verify.VERIFY_NONE;
+        case "optional" -> Verify.VERIFY_OPTIONAL;
+        case "require" -> Verify.VERIFY_REQUIRE;
+        default -> throw new TypeConversionException("'" + value + "' is not a verify level: use none, optional or require");
+      };
+    }
+  }
+}

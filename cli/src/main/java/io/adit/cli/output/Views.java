@@ -1,0 +1,113 @@
+package io.adit.cli.output;
+
+import io.adit.api.v1.Identity;
+import io.adit.api.v1.JoinToken;
+import io.adit.api.v1.Mode;
+import io.adit.api.v1.Node;
+import io.adit.api.v1.NodeServiceStatus;
+import io.adit.api.v1.Service;
+import io.adit.api.v1.ServiceSpec;
+import io.adit.api.v1.TrustBundle;
+import io.adit.api.v1.Verify;
+import io.adit.common.validation.Durations;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * What {@code -o json} and {@code -o yaml} print: plain records whose component names are the
+ * keys. This is a contract scripts rely on, so keys are camelCase, always present (null or
+ * empty when unset) and in this order; add keys, never rename or remove them. Times are
+ * RFC 3339 in UTC, durations are spelled like the flags ("24h").
+ */
+public final class Views {
+  private Views() {}
+
+  public record ServiceView(
+      String name, String mode, String accept, List<String> connect, String to,
+      List<String> nodes, boolean allNodes, String verify, List<String> allow,
+      String serverName, String identity, String certTtl, long version,
+      String createTime, String updateTime, String updatedBy, List<String> warnings,
+      List<NodeStatusView> status) {
+
+    public static ServiceView of(Service s) {
+      ServiceSpec spec = s.getSpec();
+      return new ServiceView(spec.getName(), modeName(spec.getMode()), spec.getAccept(),
+          List.copyOf(spec.getConnectList()), blankToNull(spec.getTo()),
+          List.copyOf(spec.getNodesList()), spec.getAllNodes(), verifyName(spec.getVerify()),
+          List.copyOf(spec.getAllowList()), blankToNull(spec.getServerName()),
+          blankToNull(spec.getIdentity()), ttl(spec.getCertTtlSeconds()), s.getVersion(),
+          Human.time(s.getCreateTime()), Human.time(s.getUpdateTime()),
+          blankToNull(s.getUpdatedBy()), List.copyOf(s.getWarningsList()),
+          s.getNodeStatusList().stream().map(NodeStatusView::of).toList());
+    }
+  }
+
+  public record NodeStatusView(
+      String node, String state, String error, String certSerial, String certNotAfter,
+      long activeConnections, long bytesIn, long bytesOut, String lastFailure, String updateTime) {
+
+    static NodeStatusView of(NodeServiceStatus n) {
+      return new NodeStatusView(n.getNode(), n.getState(), blankToNull(n.getError()),
+          blankToNull(n.getCertSerial()), Human.time(n.getCertNotAfter()), n.getActiveConnections(),
+          n.getBytesIn(), n.getBytesOut(), blankToNull(n.getLastFailure()), Human.time(n.getUpdateTime()));
+    }
+  }
+
+  public record IdentityView(
+      String name, boolean revoked, String createTime, String createdBy, String revokeTime,
+      String revokedBy, long version, String lastSerial, String lastNotAfter) {
+
+    public static IdentityView of(Identity i) {
+      return new IdentityView(i.getName(), i.getRevoked(), Human.time(i.getCreateTime()),
+          blankToNull(i.getCreatedBy()), Human.time(i.getRevokeTime()), blankToNull(i.getRevokedBy()),
+          i.getVersion(), blankToNull(i.getLastSerial()), Human.time(i.getLastNotAfter()));
+    }
+  }
+
+  public record NodeView(
+      String name, boolean ready, String lastHeartbeat, String address, String joinTime, String tokenId) {
+
+    public static NodeView of(Node n) {
+      return new NodeView(n.getName(), n.getReady(), Human.time(n.getLastHeartbeat()),
+          blankToNull(n.getAdvertiseAddress()), Human.time(n.getJoinTime()), blankToNull(n.getTokenId()));
+    }
+  }
+
+  public record JoinTokenView(String token, String id, String expireTime) {
+    public static JoinTokenView of(JoinToken t) {
+      return new JoinTokenView(t.getToken(), t.getId(), Human.time(t.getExpireTime()));
+    }
+  }
+
+  public record TrustBundleView(String trustDomain, List<String> caHashes, String pem) {
+    public static TrustBundleView of(TrustBundle b) {
+      return new TrustBundleView(b.getTrustDomain(), List.copyOf(b.getCaHashesList()), b.getPem());
+    }
+  }
+
+  /** What {@code identity issue} wrote. Paths are as the user gave {@code --out}. */
+  public record IssuedView(String name, String key, String cert, String ca, String serial, String notAfter) {}
+
+  /** "server" or "client"; the controller stores server when the mode is unset. */
+  public static String modeName(Mode m) {
+    return m == Mode.MODE_CLIENT ? "client" : "server";
+  }
+
+  /** "none", "optional" or "require"; the controller stores require when unset. */
+  public static String verifyName(Verify v) {
+    return switch (v) {
+      case VERIFY_NONE -> "none";
+      case VERIFY_OPTIONAL -> "optional";
+      default -> "require";
+    };
+  }
+
+  /** "24h", or null for the controller's default. */
+  public static String ttl(long seconds) {
+    return seconds <= 0 ? null : Durations.format(Duration.ofSeconds(seconds));
+  }
+
+  static String blankToNull(String s) {
+    return s == null || s.isEmpty() ? null : s;
+  }
+}

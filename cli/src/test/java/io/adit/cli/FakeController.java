@@ -1,0 +1,203 @@
+package io.adit.cli;
+
+import com.google.protobuf.Timestamp;
+import io.adit.api.v1.CreateServiceRequest;
+import io.adit.api.v1.Identity;
+import io.adit.api.v1.JoinToken;
+import io.adit.api.v1.Node;
+import io.adit.api.v1.Service;
+import io.adit.api.v1.SignCertificateRequest;
+import io.adit.api.v1.SignCertificateResponse;
+import io.adit.api.v1.TrustBundle;
+import io.adit.api.v1.UpdateServiceRequest;
+import io.adit.cli.client.ControllerApi;
+import io.adit.cli.client.Target;
+import io.adit.common.pki.Keys;
+import io.adit.common.pki.Pem;
+import io.grpc.Status;
+import java.nio.file.Path;
+import java.security.PublicKey;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequest;
+
+/**
+ * The controller in memory, enough to drive the commands: versions, not-found and conflicts
+ * as the real one reports them, a CA that signs CSRs, and a log of every call made.
+ */
+public final class FakeController implements ControllerApi {
+  public final Map<String, Service> services = new TreeMap<>();
+  public final Map<String, Identity> identities = new TreeMap<>();
+  public final List<Node> nodes = new ArrayList<>();
+  public final List<String> calls = new ArrayList<>();
+  public final List<Object> requests = new ArrayList<>();
+  public final TestPki pki = new TestPki("fake-ca");
+  public List<String> warnings = List.of();
+  /** Thrown by the next call whose name (e.g. "updateService") matches; then cleared. */
+  public String failCall;
+  public Status failWith;
+  public Path configFile = Path.of("fake.conf");
+  public boolean closed;
+  private final AtomicLong revision = new AtomicLong(100);
+
+  private void enter(String call, Object request) {
+    calls.add(call);
+    requests.add(request);
+    if (call.equals(failCall)) {
+      failCall = null;
+      throw failWith.asRuntimeException();
+    }
+  }
+
+  public String bundlePem() {
+    return Pem.encode(pki.ca);
+  }
+
+  @Override
+  public Target target() {
+    return new Target(configFile, List.of("ctl-1:7443", "ctl-2:7443"));
+  }
+
+  @Override
+  public Service createService(CreateServiceRequest r) {
+    enter("createService", r);
+    String name = r.getSpec().getName();
+    if (services.containsKey(name)) {
+      throw Status.ALREADY_EXISTS.withDescription("service " + name + " already exists").asRuntimeException();
+    }
+    Service s = Service.newBuilder().setSpec(r.getSpec()).setVersion(r.getDryRun() ? 0 : revision.incrementAndGet())
+        .addAllWarnings(warnings).build();
+    if (!r.getDryRun()) {
+      services.put(name, s);
+    }
+    return s;
+  }
+
+  @Override
+  public Service updateService(UpdateServiceRequest r) {
+    enter("updateService", r);
+    Service current = getServiceQuietly(r.getSpec().getName());
+    if (r.getExpectedVersion() != 0 && r.getExpectedVersion() != current.getVersion()) {
+      throw Status.ABORTED.withDescription("version mismatch").asRuntimeException();
+    }
+    Service s = current.toBuilder().setSpec(r.getSpec()).setVersion(revision.incrementAndGet())
+        .clearWarnings().addAllWarnings(warnings).build();
+    if (!r.getDryRun()) {
+      services.put(s.getSpec().getName(), s);
+    }
+    return s;
+  }
+
+  @Override
+  public Service getService(String name) {
+    enter("getService", name);
+    return getServiceQuietly(name);
+  }
+
+  private Service getServiceQuietly(String name) {
+    Service s = services.get(name);
+    if (s == null) {
+      throw Status.NOT_FOUND.withDescription("service " + name + " not found").asRuntimeException();
+    }
+    return s;
+  }
+
+  @Override
+  public List<Service> listServices() {
+    enter("listServices", null);
+    return List.copyOf(services.values());
+  }
+
+  @Override
+  public Service deleteService(String name, boolean dryRun) {
+    enter("deleteService", name);
+    Service s = getServiceQuietly(name);
+    if (!dryRun) {
+      services.remove(name);
+    }
+    return s;
+  }
+
+  @Override
+  public Identity createIdentity(String name) {
+    enter("createIdentity", name);
+    Identity i = Identity.newBuilder().setName(name).setVersion(revision.incrementAndGet()).build();
+    identities.put(name, i);
+    return i;
+  }
+
+  @Override
+  public Identity getIdentity(String name) {
+    enter("getIdentity", name);
+    Identity i = identities.get(name);
+    if (i == null) {
+      throw Status.NOT_FOUND.withDescription("identity " + name + " not found").asRuntimeException();
+    }
+    return i;
+  }
+
+  @Override
+  public List<Identity> listIdentities() {
+    enter("listIdentities", null);
+    return List.copyOf(identities.values());
+  }
+
+  @Override
+  public Identity revokeIdentity(String name) {
+    enter("revokeIdentity", name);
+    Identity i = getIdentity(name).toBuilder().setRevoked(true).build();
+    identities.put(name, i);
+    return i;
+  }
+
+  @Override
+  public SignCertificateResponse signCertificate(SignCertificateRequest r) {
+    enter("signCertificate", r);
+    try {
+      PublicKey key = new JcaPKCS10CertificationRequest(Pem.csr(r.getCsrPem())).getPublicKey();
+      Duration life = Duration.ofSeconds(r.getTtlSeconds() == 0 ? 86400 : r.getTtlSeconds());
+      X509Certificate cert = pki.leaf(key, r.getName(), Instant.now().minusSeconds(30), life,
+          List.of(KeyPurposeId.id_kp_clientAuth), "spiffe://adit.local/client/" + r.getName());
+      return SignCertificateResponse.newBuilder()
+          .setCertificatePem(Pem.encode(cert))
+          .setTrustBundlePem(bundlePem())
+          .setSerial(Keys.serialHex(cert))
+          .setNotAfter(Timestamp.newBuilder().setSeconds(cert.getNotAfter().toInstant().getEpochSecond()))
+          .build();
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public TrustBundle getTrustBundle() {
+    enter("getTrustBundle", null);
+    return TrustBundle.newBuilder().setPem(bundlePem()).setTrustDomain("adit.local")
+        .addCaHashes(Keys.spkiHash(pki.ca)).build();
+  }
+
+  @Override
+  public List<Node> listNodes() {
+    enter("listNodes", null);
+    return List.copyOf(nodes);
+  }
+
+  @Override
+  public JoinToken createJoinToken(long ttlSeconds) {
+    enter("createJoinToken", ttlSeconds);
+    return JoinToken.newBuilder().setToken("tok1.secret").setId("tok1")
+        .setExpireTime(Timestamp.newBuilder().setSeconds(Instant.now().getEpochSecond() + 600)).build();
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+  }
+}
