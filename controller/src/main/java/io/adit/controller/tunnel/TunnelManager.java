@@ -92,7 +92,10 @@ public final class TunnelManager {
   public List<Service> list() {
     List<Service> out = new ArrayList<>();
     for (Kv.Entry e : kv.list(KeyLayout.SERVICES).entries()) {
-      out.add(view(Records.parse(ServiceRecord.parser(), e), e.modRevision(), List.of()));
+      // Warnings that need more reads (nodes, identities) are left to get: a list of
+      // thousands of services must stay one read.
+      ServiceRecord record = Records.parse(ServiceRecord.parser(), e);
+      out.add(bare(record, e.modRevision()).addAllWarnings(ServiceSpecs.warnings(record.getSpec())).build());
     }
     return out;
   }
@@ -119,14 +122,19 @@ public final class TunnelManager {
     }
   }
 
-  private Service view(ServiceRecord record, long version, List<NodeServiceStatus> status) {
-    ServiceSpec spec = record.getSpec();
-    Service.Builder b = Service.newBuilder()
-        .setSpec(spec)
+  private static Service.Builder bare(ServiceRecord record, long version) {
+    return Service.newBuilder()
+        .setSpec(record.getSpec())
         .setVersion(version)
         .setCreateTime(record.getCreateTime())
         .setUpdateTime(record.getUpdateTime())
-        .setUpdatedBy(record.getUpdatedBy())
+        .setUpdatedBy(record.getUpdatedBy());
+  }
+
+  /** The service with its node status and every warning (reads one key per node and identity named). */
+  private Service view(ServiceRecord record, long version, List<NodeServiceStatus> status) {
+    ServiceSpec spec = record.getSpec();
+    Service.Builder b = bare(record, version)
         .addAllNodeStatus(status)
         .addAllWarnings(ServiceSpecs.warnings(spec));
     for (String node : spec.getNodesList()) {
