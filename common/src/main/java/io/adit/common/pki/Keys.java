@@ -78,6 +78,29 @@ public final class Keys {
     }
   }
 
+  /**
+   * Whether a private key belongs to a public key. Comparing encodings would need per-algorithm
+   * maths (EC: Q = d*G); a signature over a fresh challenge works for every algorithm the JDK
+   * can sign with.
+   */
+  public static boolean belongTogether(java.security.PrivateKey privateKey, PublicKey publicKey) {
+    byte[] challenge = new byte[32];
+    new java.security.SecureRandom().nextBytes(challenge);
+    try {
+      String algorithm = signatureAlgorithm(publicKey);
+      java.security.Signature signer = java.security.Signature.getInstance(algorithm);
+      signer.initSign(privateKey);
+      signer.update(challenge);
+      byte[] signature = signer.sign();
+      java.security.Signature verifier = java.security.Signature.getInstance(algorithm);
+      verifier.initVerify(publicKey);
+      verifier.update(challenge);
+      return verifier.verify(signature);
+    } catch (GeneralSecurityException | IllegalArgumentException e) {
+      return false; // e.g. an RSA key against an EC certificate
+    }
+  }
+
   /** A serial number as hex, lower case, as Adit prints and stores it. */
   public static String serialHex(X509Certificate cert) {
     return cert.getSerialNumber().toString(16);
