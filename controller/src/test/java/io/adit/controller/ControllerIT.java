@@ -201,12 +201,31 @@ class ControllerIT {
         });
   }
 
+  @Test
+  void aNodeWhoseCertificateExpiredRejoinsUnderItsNameWithANewTokenAndProofOfItsKey() {
+    var nodes = NodeServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+    KeyPair key = Keys.generateP256();
+    String first = join(nodes.createJoinToken(CreateJoinTokenRequest.getDefaultInstance()).getToken(), "node-r1", key)
+        .getCertificatePem();
+
+    String token = nodes.createJoinToken(CreateJoinTokenRequest.getDefaultInstance()).getToken();
+    assertStatus(() -> join(token, "node-r1", Keys.generateP256(), first), Status.Code.PERMISSION_DENIED,
+        "does not prove that this is node node-r1");
+    JoinResponse again = join(token, "node-r1", key, first);
+    assertThat(SpiffeId.of(Pem.certificate(again.getCertificatePem())))
+        .contains(new SpiffeId("adit.local", SpiffeId.Kind.NODE, "node-r1"));
+  }
+
   static JoinResponse join(String token, String name, KeyPair key) {
+    return join(token, name, key, "");
+  }
+
+  static JoinResponse join(String token, String name, KeyPair key, String previousCertificate) {
     // A joining node has no certificate yet: it trusts the CA its token pins.
     ManagedChannel anonymous = TestChannels.as(controller.port(), controller.authority().bundle(), null);
     try {
       return NodeServiceGrpc.newBlockingStub(anonymous).withDeadlineAfter(10, TimeUnit.SECONDS)
-          .join(JoinRequest.newBuilder().setToken(token).setNodeName(name)
+          .join(JoinRequest.newBuilder().setToken(token).setNodeName(name).setPreviousCertificatePem(previousCertificate)
               .setCsrPem(Pem.encode(Keys.csr(key, name))).build());
     } finally {
       anonymous.shutdownNow();

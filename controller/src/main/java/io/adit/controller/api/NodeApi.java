@@ -40,7 +40,8 @@ public final class NodeApi extends NodeServiceGrpc.NodeServiceImplBase {
     Errors.unary(obs, "Join", () -> {
       Pem.csr(req.getCsrPem()); // a malformed CSR is refused before the token is looked at
       AtomicReference<X509Certificate> cert = new AtomicReference<>();
-      nodes.join(req.getToken(), req.getNodeName(), req.getAdvertiseAddress(), authority.bundleHashes(), name -> {
+      boolean sameNode = provesSameNode(req);
+      nodes.join(req.getToken(), req.getNodeName(), req.getAdvertiseAddress(), authority.bundleHashes(), sameNode, name -> {
         cert.set(issuer.issueTrusted(req.getCsrPem(), SpiffeId.Kind.NODE, name, issuer.ttlPolicy().resolve(Duration.ZERO),
             "a node joining with token " + req.getToken().split("\\.", 2)[0]));
         return Keys.serialHex(cert.get());
@@ -52,6 +53,39 @@ public final class NodeApi extends NodeServiceGrpc.NodeServiceImplBase {
           .addAllEtcdEndpoints(etcdEndpoints)
           .build();
     });
+  }
+
+  /**
+   * Whether a re-joining node proved it held the name: its previous certificate is this
+   * cluster's, names this node, and is for the key of the CSR (whose signature proves
+   * possession). Expiry is the reason it re-joins, so it is not checked.
+   */
+  private boolean provesSameNode(JoinRequest req) {
+    if (req.getPreviousCertificatePem().isEmpty()) {
+      return false;
+    }
+    X509Certificate previous = Pem.certificate(req.getPreviousCertificatePem());
+    boolean fromThisCa = authority.bundle().stream().anyMatch(ca -> {
+      try {
+        previous.verify(ca.getPublicKey());
+        return true;
+      } catch (java.security.GeneralSecurityException e) {
+        return false;
+      }
+    });
+    SpiffeId expected = new SpiffeId(authority.trustDomain(), SpiffeId.Kind.NODE, req.getNodeName());
+    boolean sameKey;
+    try {
+      sameKey = new org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter()
+          .getPublicKey(Pem.csr(req.getCsrPem()).getSubjectPublicKeyInfo()).equals(previous.getPublicKey());
+    } catch (org.bouncycastle.openssl.PEMException e) {
+      sameKey = false;
+    }
+    if (!fromThisCa || !SpiffeId.of(previous).equals(java.util.Optional.of(expected)) || !sameKey) {
+      throw new io.adit.controller.errors.PermissionDeniedException("the previous certificate does not prove that this is node "
+          + req.getNodeName() + " (it must be this cluster's node certificate for the same key as the request)");
+    }
+    return true;
   }
 
   @Override

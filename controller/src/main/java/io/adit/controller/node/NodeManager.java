@@ -28,6 +28,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -77,6 +78,16 @@ public final class NodeManager {
    */
   public void join(String tokenText, String nodeName, String advertiseAddress, List<String> caHashes,
       Function<String, String> issue) {
+    join(tokenText, nodeName, advertiseAddress, caHashes, false, issue);
+  }
+
+  /**
+   * @param sameNode the caller proved it is the node that holds the name (its previous node
+   *     certificate, from this cluster's CA, for the key of its CSR): a re-join after its
+   *     certificate expired while it was down
+   */
+  public void join(String tokenText, String nodeName, String advertiseAddress, List<String> caHashes,
+      boolean sameNode, Function<String, String> issue) {
     JoinTokens.Token token = JoinTokens.parse(tokenText).orElseThrow(() -> new PermissionDeniedException(
         "the join token is malformed: pass it whole, as `aditctl node token create` printed it"));
     Names.requireDnsLabel("node name", nodeName);
@@ -87,15 +98,15 @@ public final class NodeManager {
         "join token " + token.id() + " is unknown to this cluster: create one with aditctl node token create"));
     TokenRecord record = Records.parse(TokenRecord.parser(), tokenEntry);
     checkToken(token, record);
-    kv.get(KeyLayout.nodeInfo(nodeName)).ifPresent(e -> {
-      throw nameTaken(nodeName, Records.parse(NodeRecord.parser(), e));
-    });
+    Optional<Kv.Entry> existing = kv.get(KeyLayout.nodeInfo(nodeName));
+    if (existing.isPresent() && !sameNode) {
+      throw nameTaken(nodeName, Records.parse(NodeRecord.parser(), existing.get()));
+    }
     String serial = issue.apply(nodeName);
     Instant now = clock.instant();
     TokenRecord used = record.toBuilder().setUsedTime(Timestamps.of(now)).setUsedBy(nodeName).build();
-    NodeRecord node = NodeRecord.newBuilder()
-        .setName(nodeName)
-        .setJoinTime(Timestamps.of(now))
+    NodeRecord node = existing.map(e -> Records.parse(NodeRecord.parser(), e).toBuilder())
+        .orElseGet(() -> NodeRecord.newBuilder().setName(nodeName).setJoinTime(Timestamps.of(now)))
         .setTokenId(token.id())
         .setAdvertiseAddress(advertiseAddress)
         .setCertSerial(serial)
@@ -103,7 +114,7 @@ public final class NodeManager {
     String infoKey = KeyLayout.nodeInfo(nodeName);
     boolean ok = kv.commit(Txn.create()
         .ifModRevision(tokenEntry.key(), tokenEntry.modRevision())
-        .ifAbsent(infoKey)
+        .ifModRevision(infoKey, existing.map(Kv.Entry::modRevision).orElse(0L))
         .put(tokenEntry.key(), used.toByteArray())
         .put(infoKey, node.toByteArray()));
     if (!ok) {
