@@ -9,7 +9,8 @@ package io.adit.common.store;
  * /adit/v1/services/&lt;name&gt;                 service spec
  * /adit/v1/identities/&lt;name&gt;               client identity (public parts)
  * /adit/v1/nodes/&lt;node&gt;/info               node registration (permanent)
- * /adit/v1/nodes/&lt;node&gt;/presence           heartbeat, bound to the node's lease
+ * /adit/v1/nodes/&lt;node&gt;/presence           bound to the node's lease: present = Ready
+ * /adit/v1/nodes/&lt;node&gt;/heartbeat          when the agent was last seen (no lease)
  * /adit/v1/nodes/&lt;node&gt;/status/&lt;service&gt;   what the node runs for that service
  * /adit/v1/revoked/&lt;serial&gt;                revocations
  * /adit/v1/ca/meta                         trust domain, active CA, bundle version
@@ -50,6 +51,11 @@ public final class KeyLayout {
 
   public static String nodePresence(String node) {
     return nodePrefix(node) + "presence";
+  }
+
+  /** The node's last heartbeat, without a lease, so that a NotReady node still shows when it was last seen. */
+  public static String nodeHeartbeat(String node) {
+    return nodePrefix(node) + "heartbeat";
   }
 
   public static String nodeStatus(String node, String service) {

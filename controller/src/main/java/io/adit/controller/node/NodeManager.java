@@ -150,6 +150,7 @@ public final class NodeManager {
   public List<Node> list() {
     Map<String, Node.Builder> nodes = new LinkedHashMap<>();
     Map<String, NodePresence> presence = new LinkedHashMap<>();
+    Map<String, NodePresence> heartbeat = new LinkedHashMap<>();
     for (Kv.Entry e : kv.list(KeyLayout.NODES).entries()) {
       String[] parts = KeyLayout.splitNodeKey(e.key());
       if (parts == null) {
@@ -164,13 +165,19 @@ public final class NodeManager {
             .setTokenId(r.getTokenId()));
       } else if (parts[1].equals("presence")) {
         presence.put(parts[0], Records.parse(NodePresence.parser(), e));
+      } else if (parts[1].equals("heartbeat")) {
+        heartbeat.put(parts[0], Records.parse(NodePresence.parser(), e));
       }
     }
     List<Node> out = new ArrayList<>();
     nodes.forEach((name, b) -> {
       NodePresence p = presence.get(name);
-      if (p != null) {
-        b.setReady(true).setLastHeartbeat(p.getHeartbeatTime());
+      NodePresence h = heartbeat.get(name);
+      b.setReady(p != null);
+      for (NodePresence seen : new NodePresence[] {p, h}) {
+        if (seen != null && Timestamps.toInstant(seen.getHeartbeatTime()).isAfter(Timestamps.toInstant(b.getLastHeartbeat()))) {
+          b.setLastHeartbeat(seen.getHeartbeatTime());
+        }
       }
       out.add(b.build());
     });
