@@ -1,11 +1,113 @@
 package io.adit.agent;
 
-/** The node agent's entry point. The agent itself arrives with the node-agent work. */
-public final class AgentMain {
-  private AgentMain() {}
+import io.adit.agent.identity.NodeIdentity;
+import io.adit.agent.tls.Provider;
+import io.adit.common.validation.HostPort;
+import io.adit.common.validation.InvalidInputException;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code adit-agent}: parses flags, starts an {@link Agent}, runs until stopped. */
+@Command(name = "adit-agent", mixinStandardHelpOptions = true, sortOptions = false,
+    versionProvider = AgentMain.Version.class,
+    description = "Runs an Adit node agent: serves the tunnels placed on this node, with certificates it renews itself.",
+    footerHeading = "%nExample:%n",
+    footer = {"  adit-agent --controller ctl1.example.org:7443 --join-token TOKEN --name node1 \\",
+        "      --data-dir /var/lib/adit/agent --advertise-address node1.example.org",
+        "",
+        "The first start joins with the token (aditctl node token create); later starts use the",
+        "credential stored in the data dir and ignore --join-token.",
+        "",
+        "Exit codes: 0 stopped cleanly, 1 failed to start, 2 bad flags."})
+public final class AgentMain implements Callable<Integer> {
+  private static final Logger log = LoggerFactory.getLogger(AgentMain.class);
+
+  @Option(names = "--controller", required = true, split = ",", paramLabel = "HOST:PORT",
+      description = "Controllers, comma-separated or repeated; the agent fails over among them.")
+  List<String> controllers = new ArrayList<>();
+
+  @Option(names = "--join-token", paramLabel = "TOKEN", description = "Join token for the first start.")
+  String token;
+
+  @Option(names = "--name", required = true, paramLabel = "NODE", description = "This node's name (a DNS label).")
+  String name;
+
+  @Option(names = "--data-dir", required = true, paramLabel = "DIR",
+      description = "Holds the node's credential, certificates and last known services.")
+  Path dataDir;
+
+  @Option(names = "--etcd", split = ",", paramLabel = "URL",
+      description = "etcd client URLs; default: the ones the controller gave at join.")
+  List<String> etcd = new ArrayList<>();
+
+  @Option(names = "--advertise-address", paramLabel = "ADDR",
+      description = "Address other nodes use to reach this node's relays (default: this host's name).")
+  String advertise;
+
+  @Option(names = "--tls-provider", paramLabel = "openssl|jdk",
+      description = "TLS implementation of the relays: openssl (BoringSSL, default when it loads) or jdk.")
+  String provider;
 
   public static void main(String[] args) {
-    System.err.println("adit-agent: the node agent is not built yet; this binary is a placeholder.");
-    System.exit(2);
+    CommandLine cmd = new CommandLine(new AgentMain());
+    cmd.setExecutionExceptionHandler((e, c, parsed) -> {
+      if (e instanceof InvalidInputException) {
+        c.getErr().println("adit-agent: " + e.getMessage());
+        return 2;
+      }
+      if (e instanceof NodeIdentity.JoinException) {
+        log.error("adit-agent cannot start: {}", e.getMessage());
+        return 1;
+      }
+      log.error("adit-agent cannot start: {}", e.getMessage());
+      log.debug("details", e);
+      return 1;
+    });
+    int code = cmd.execute(args);
+    if (code != 0) {
+      System.exit(code);
+    }
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    List<HostPort> ctl = new ArrayList<>();
+    for (String c : controllers) {
+      ctl.add(HostPort.parse("--controller", c, true));
+    }
+    Provider p = provider == null ? Provider.best() : switch (provider.toLowerCase(java.util.Locale.ROOT)) {
+      case "openssl", "boringssl" -> Provider.OPENSSL;
+      case "jdk" -> Provider.JDK;
+      default -> throw new InvalidInputException("--tls-provider must be openssl or jdk");
+    };
+    String adv = advertise != null ? advertise : InetAddress.getLocalHost().getHostName();
+    AgentConfig config = AgentConfig.of(ctl, Optional.ofNullable(token), name, dataDir, etcd, adv).withTlsProvider(p);
+    Agent agent = Agent.start(config, Clock.systemUTC());
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      log.info("stopping: draining relays");
+      agent.close();
+      stopped.countDown();
+    }, "shutdown"));
+    stopped.await();
+    return 0;
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"adit-agent " + Agent.version()};
+    }
   }
 }

@@ -1,0 +1,164 @@
+package io.adit.agent;
+
+import io.adit.agent.identity.CertStore;
+import io.adit.agent.identity.CertificateManager;
+import io.adit.agent.identity.ControllerClient;
+import io.adit.agent.identity.Material;
+import io.adit.agent.identity.NodeIdentity;
+import io.adit.agent.reconcile.Action;
+import io.adit.agent.reconcile.DesiredRelay;
+import io.adit.agent.reconcile.DesiredState;
+import io.adit.agent.reconcile.Planner;
+import io.adit.agent.relay.EventLoopGroups;
+import io.adit.agent.status.Presence;
+import io.adit.agent.status.StatusWriter;
+import io.adit.agent.watch.Snapshot;
+import io.adit.agent.watch.SpecWatcher;
+import io.adit.agent.watch.Targets;
+import io.adit.api.v1.Kind;
+import io.adit.api.v1.ServiceSpec;
+import io.etcd.jetcd.Client;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running node agent. Wires the node's identity, etcd, the controllers, certificates and
+ * relays, and runs the control loop: every change of the specs in etcd (and a periodic resync)
+ * becomes a plan, and the plan is applied, on one thread.
+ *
+ * <p>Threads: "reconcile" (watch events, planning, starting and stopping relays, status),
+ * "certs" (renewals, which call the controller), "presence" (the heartbeat), and the relays'
+ * Netty event loops. Only the reconcile thread touches the relays' bookkeeping.
+ */
+public final class Agent implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Agent.class);
+
+  private final String name;
+  private final Client etcd;
+  private final ControllerClient controller;
+  private final CertificateManager certs;
+  private final EventLoopGroups groups;
+  private final RelaySupervisor relays;
+  private final Presence presence;
+  private final SpecWatcher watcher;
+  private final Snapshot snapshot;
+  private final Targets targets;
+  private final ScheduledExecutorService loop;
+  private final ScheduledExecutorService background;
+  private Map<String, ServiceSpec> specs = Map.of();
+
+  private Agent(AgentConfig config, NodeIdentity identity, Clock clock) {
+    this.name = identity.name();
+    this.etcd = Client.builder()
+        .endpoints(identity.etcdEndpoints().stream().map(URI::create).toArray(URI[]::new))
+        .connectTimeout(config.etcdTimeout())
+        .keepaliveTime(Duration.ofSeconds(10))
+        .keepaliveTimeout(Duration.ofSeconds(5))
+        .build();
+    this.loop = Executors.newSingleThreadScheduledExecutor(daemon("reconcile"));
+    this.background = Executors.newScheduledThreadPool(2, daemon("certs"));
+    this.controller = ControllerClient.connect(config.controllers(), identity.material());
+    this.certs = new CertificateManager(controller::sign, new CertStore(config.dataDir()), background, clock);
+    AtomicReference<NodeIdentity> current = new AtomicReference<>(identity);
+    certs.adopt(new CertificateManager.Subject(Kind.KIND_NODE, name), identity.material(), m -> {
+      controller.updateNodeCredential(m);
+      try {
+        current.set(current.get().withMaterial(config.dataDir(), m));
+      } catch (IOException e) {
+        log.warn("cannot store the renewed node certificate: {}", e.getMessage());
+      }
+    });
+    this.groups = EventLoopGroups.create();
+    this.relays = new RelaySupervisor(name, groups, certs, () -> current.get().material(), config.tlsProvider(),
+        new StatusWriter(etcd, name, config.etcdTimeout()), clock);
+    this.presence = new Presence(etcd, name, version(), clock, config.etcdTimeout(), background);
+    this.snapshot = new Snapshot(config.dataDir());
+    this.targets = new Targets(etcd, config.etcdTimeout());
+    this.watcher = new SpecWatcher(etcd, loop, config.etcdTimeout(), this::onSpecs);
+  }
+
+  public static Agent start(AgentConfig config, Clock clock) throws IOException {
+    NodeIdentity identity = NodeIdentity.establish(config.dataDir(), config.name(), config.controllers(), config.joinToken(),
+        config.advertiseAddress(), config.etcdEndpoints(), clock);
+    if (identity.etcdEndpoints().isEmpty()) {
+      throw new NodeIdentity.JoinException("no etcd endpoints are known for this node: give --etcd URL");
+    }
+    Agent agent = new Agent(config, identity, clock);
+    log.info("agent {} starting: controllers {}, etcd {}, TLS by {}, {} transport", agent.name, config.controllers(),
+        identity.etcdEndpoints(), config.tlsProvider(), agent.groups.transport());
+    // Static stability: serve what was served before, even if etcd does not answer now.
+    agent.snapshot.load().ifPresent(saved -> agent.loop.execute(() -> {
+      log.info("serving the {} service(s) known before the restart until etcd answers", saved.size());
+      agent.reconcile(saved, false);
+    }));
+    agent.watcher.start(config.resync());
+    agent.loop.scheduleWithFixedDelay(agent::resync, config.resync().toMillis(), config.resync().toMillis(), TimeUnit.MILLISECONDS);
+    agent.loop.scheduleWithFixedDelay(agent.relays::reportAll, 5, 5, TimeUnit.SECONDS);
+    agent.presence.start();
+    return agent;
+  }
+
+  private void onSpecs(Map<String, ServiceSpec> services) {
+    snapshot.save(services);
+    reconcile(services, false);
+  }
+
+  private void resync() {
+    reconcile(specs, true);
+  }
+
+  private void reconcile(Map<String, ServiceSpec> services, boolean retryFailed) {
+    specs = services;
+    try {
+      Map<String, DesiredRelay> desired = DesiredState.forNode(name, services.values(), s -> targets.resolve(s, services));
+      List<Action> plan = Planner.plan(desired, relays.observed(), retryFailed);
+      plan.forEach(relays::apply);
+    } catch (RuntimeException e) {
+      log.error("reconcile failed; the next change or resync tries again", e);
+    }
+  }
+
+  public String name() {
+    return name;
+  }
+
+  static String version() {
+    String v = Agent.class.getPackage().getImplementationVersion();
+    return v == null ? "dev" : v;
+  }
+
+  private static java.util.concurrent.ThreadFactory daemon(String name) {
+    return r -> {
+      Thread t = new Thread(r, name);
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  @Override
+  public void close() {
+    watcher.close();
+    try {
+      loop.submit(relays::close).get(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      log.warn("closing the relays: {}", e.getMessage());
+    }
+    loop.shutdownNow();
+    presence.close();
+    background.shutdownNow();
+    certs.close();
+    controller.close();
+    groups.close();
+    etcd.close();
+  }
+}

@@ -1,0 +1,270 @@
+package io.adit.agent;
+
+import io.adit.agent.identity.CertificateManager;
+import io.adit.agent.identity.CertificateManager.Subject;
+import io.adit.agent.identity.Material;
+import io.adit.agent.reconcile.Action;
+import io.adit.agent.reconcile.DesiredRelay;
+import io.adit.agent.reconcile.ObservedRelay;
+import io.adit.agent.relay.EventLoopGroups;
+import io.adit.agent.relay.Relay;
+import io.adit.agent.relay.RelayBindException;
+import io.adit.agent.relay.RelayListener;
+import io.adit.agent.relay.RelaySpec;
+import io.adit.agent.relay.RelayStats;
+import io.adit.agent.status.StatusWriter;
+import io.adit.agent.tls.Provider;
+import io.adit.agent.tls.ReloadableTls;
+import io.adit.agent.tls.TlsContexts;
+import io.adit.agent.tls.Verify;
+import io.adit.api.v1.Kind;
+import io.adit.api.v1.Mode;
+import io.adit.api.v1.NodeServiceStatus;
+import io.adit.api.v1.ServiceSpec;
+import io.adit.common.pki.Keys;
+import io.adit.common.proto.Timestamps;
+import io.adit.common.validation.HostPort;
+import io.netty.handler.ssl.SslContext;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Carries out the planner's actions with real relays: gets the certificates a relay needs,
+ * starts it, drains the old one on a change or delete, and reports each service's state to
+ * etcd. Runs on the agent's single reconcile thread only.
+ */
+final class RelaySupervisor implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(RelaySupervisor.class);
+  static final Duration DRAIN_GRACE = Duration.ofSeconds(30);
+
+  /** A relay this node runs (or tried to), with what it holds. */
+  private final class Running {
+    final DesiredRelay config;
+    final Relay relay; // null when failed
+    final String error;
+    final Subject subject;
+    final Consumer<Material> subscriber;
+    final AtomicReference<String> lastFailure = new AtomicReference<>("");
+    final AtomicReference<Material> material = new AtomicReference<>();
+
+    Running(DesiredRelay config, Relay relay, String error, Subject subject, Consumer<Material> subscriber) {
+      this.config = config;
+      this.relay = relay;
+      this.error = error;
+      this.subject = subject;
+      this.subscriber = subscriber;
+    }
+  }
+
+  private final String node;
+  private final EventLoopGroups groups;
+  private final CertificateManager certs;
+  private final Supplier<Material> nodeMaterial;
+  private final Provider provider;
+  private final StatusWriter status;
+  private final Clock clock;
+  private final Map<String, Running> running = new HashMap<>();
+
+  RelaySupervisor(String node, EventLoopGroups groups, CertificateManager certs, Supplier<Material> nodeMaterial,
+      Provider provider, StatusWriter status, Clock clock) {
+    this.node = node;
+    this.groups = groups;
+    this.certs = certs;
+    this.nodeMaterial = nodeMaterial;
+    this.provider = provider;
+    this.status = status;
+    this.clock = clock;
+  }
+
+  Map<String, ObservedRelay> observed() {
+    Map<String, ObservedRelay> out = new HashMap<>();
+    running.forEach((name, r) -> out.put(name, r.relay == null ? ObservedRelay.failed(r.config, r.error)
+        : ObservedRelay.running(r.config)));
+    return out;
+  }
+
+  void apply(Action action) {
+    log.info("service {}: {} ({})", action.service(), verb(action), action.reason());
+    Running old = running.remove(action.service());
+    if (old != null) {
+      stop(old);
+    }
+    if (action instanceof Action.Start s) {
+      start(s.relay());
+    } else if (action instanceof Action.Restart r) {
+      start(r.relay());
+    } else {
+      status.delete(action.service());
+    }
+  }
+
+  private static String verb(Action a) {
+    return a instanceof Action.Start ? "starting" : a instanceof Action.Restart ? "restarting" : "stopping";
+  }
+
+  private void start(DesiredRelay desired) {
+    ServiceSpec spec = desired.spec();
+    boolean client = spec.getMode() == Mode.MODE_CLIENT;
+    Subject subject = client
+        ? (spec.getIdentity().isEmpty() ? null : new Subject(Kind.KIND_CLIENT, spec.getIdentity()))
+        : new Subject(Kind.KIND_SERVICE, spec.getName());
+    RelaySpec relaySpec;
+    try {
+      relaySpec = relaySpec(desired);
+    } catch (RuntimeException e) {
+      failed(desired, null, null, e.getMessage());
+      return;
+    }
+    AtomicReference<ReloadableTls> tls = new AtomicReference<>();
+    AtomicReference<Running> self = new AtomicReference<>();
+    Consumer<Material> subscriber = m -> {
+      ReloadableTls t = tls.get();
+      if (t != null) {
+        t.update(context(relaySpec, m));
+        Running r = self.get();
+        if (r != null) {
+          r.material.set(m);
+        }
+        log.info("service {}: serving the renewed certificate {} (until {}) to new connections", spec.getName(),
+            Keys.serialHex(m.certificate()), m.certificate().getNotAfter().toInstant());
+      }
+    };
+    Material material;
+    try {
+      material = subject == null ? nodeMaterial.get() : certs.acquire(subject, subscriber);
+    } catch (CertificateManager.UnavailableException e) {
+      failed(desired, null, null, e.getMessage());
+      return;
+    }
+    try {
+      tls.set(new ReloadableTls(context(relaySpec, material)));
+      Running[] holder = new Running[1];
+      RelayListener listener = new RelayListener() {
+        @Override
+        public void onFailure(String reason) {
+          if (holder[0] != null) {
+            holder[0].lastFailure.set(reason);
+          }
+        }
+      };
+      Relay relay = Relay.start(relaySpec, tls.get(), groups, listener);
+      Running r = new Running(desired, relay, "", subject, subscriber);
+      holder[0] = r;
+      self.set(r);
+      r.material.set(material);
+      running.put(spec.getName(), r);
+      log.info("service {}: listening on {} ({} mode, certificate {} until {})", spec.getName(), relay.localAddress(),
+          client ? "client" : "server", Keys.serialHex(material.certificate()), material.certificate().getNotAfter().toInstant());
+      report(r);
+    } catch (RelayBindException | RuntimeException e) {
+      failed(desired, subject, subscriber, e.getMessage());
+    }
+  }
+
+  private void failed(DesiredRelay desired, Subject subject, Consumer<Material> subscriber, String reason) {
+    log.warn("service {} is not served on this node: {}", desired.service(), reason);
+    if (subject != null) {
+      certs.release(subject, subscriber);
+    }
+    Running r = new Running(desired, null, reason, null, null);
+    running.put(desired.service(), r);
+    report(r);
+  }
+
+  private void stop(Running r) {
+    if (r.relay != null) {
+      r.relay.drain(DRAIN_GRACE);
+    }
+    if (r.subject != null) {
+      certs.release(r.subject, r.subscriber);
+    }
+  }
+
+  /** Writes every service's status: called after changes and periodically (counters move). */
+  void reportAll() {
+    running.values().forEach(this::report);
+  }
+
+  private void report(Running r) {
+    NodeServiceStatus.Builder b = NodeServiceStatus.newBuilder()
+        .setNode(node)
+        .setUpdateTime(Timestamps.of(clock.instant()));
+    if (r.relay == null) {
+      b.setState("Failed").setError(r.error);
+    } else {
+      RelayStats stats = r.relay.stats();
+      Material m = r.material.get();
+      b.setState("Listening")
+          .setActiveConnections(stats.activeConnections())
+          .setBytesIn(stats.bytesIn())
+          .setBytesOut(stats.bytesOut())
+          .setLastFailure(stats.lastFailure().orElse(r.lastFailure.get()));
+      if (m != null) {
+        b.setCertSerial(Keys.serialHex(m.certificate()))
+            .setCertNotAfter(Timestamps.of(m.certificate().getNotAfter().toInstant()));
+      }
+    }
+    status.put(r.config.service(), b.build());
+  }
+
+  private SslContext context(RelaySpec spec, Material m) {
+    List<java.security.cert.X509Certificate> chain = List.of(m.certificate());
+    return spec.mode() == RelaySpec.Mode.SERVER
+        ? TlsContexts.forServer(m.key(), chain, m.trust(), spec.verify(), spec.minTlsVersion(), provider)
+        : TlsContexts.forClient(m.key(), chain, m.trust(), spec.minTlsVersion(), provider);
+  }
+
+  /** The relay's view of a spec: addresses resolved, defaults applied. */
+  static RelaySpec relaySpec(DesiredRelay desired) {
+    ServiceSpec s = desired.spec();
+    boolean client = s.getMode() == Mode.MODE_CLIENT;
+    HostPort accept = HostPort.parse("accept", s.getAccept(), false);
+    // A bare port binds every address in server mode, as stunnel does, and loopback only in
+    // client mode: a client-mode listener lends this node's identity to whoever connects.
+    InetSocketAddress acceptAddress = accept.hasHost() ? new InetSocketAddress(accept.host(), accept.port())
+        : client ? new InetSocketAddress(InetAddress.getLoopbackAddress(), accept.port())
+        : new InetSocketAddress(accept.port());
+    List<String> targets = s.getTo().isEmpty() ? s.getConnectList() : desired.targets();
+    if (targets.isEmpty()) {
+      throw new IllegalStateException("no node runs service " + s.getTo() + " yet: nothing to connect to");
+    }
+    List<InetSocketAddress> connect = targets.stream().map(t -> {
+      HostPort hp = HostPort.parse("connect", t, true);
+      return new InetSocketAddress(hp.host(), hp.port());
+    }).toList();
+    RelaySpec.Builder b = client ? RelaySpec.client(s.getName()) : RelaySpec.server(s.getName());
+    b.accept(acceptAddress).connect(connect).minTlsVersion("1.2");
+    if (client) {
+      b.serverName(s.getServerName().isEmpty() ? s.getTo() : s.getServerName());
+    } else {
+      b.verify(switch (s.getVerify()) {
+        case VERIFY_NONE -> Verify.NONE;
+        case VERIFY_OPTIONAL -> Verify.OPTIONAL;
+        default -> Verify.REQUIRE;
+      });
+      b.allow(new HashSet<>(s.getAllowList()));
+    }
+    return b.build();
+  }
+
+  @Override
+  public void close() {
+    running.values().forEach(r -> {
+      if (r.relay != null) {
+        r.relay.close();
+      }
+    });
+    running.clear();
+  }
+}

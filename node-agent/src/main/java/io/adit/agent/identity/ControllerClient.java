@@ -1,0 +1,107 @@
+package io.adit.agent.identity;
+
+import io.adit.api.v1.CertificateServiceGrpc;
+import io.adit.api.v1.JoinRequest;
+import io.adit.api.v1.JoinResponse;
+import io.adit.api.v1.Kind;
+import io.adit.api.v1.NodeServiceGrpc;
+import io.adit.api.v1.SignCertificateRequest;
+import io.adit.api.v1.SignCertificateResponse;
+import io.adit.common.grpc.ControllerResolver;
+import io.adit.common.validation.HostPort;
+import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslProvider;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.TrustManager;
+
+/**
+ * The agent's calls to the controllers: join (once, trusting only the CA the token pins) and
+ * certificate signing (with the node credential, renewed in place). Fails over among the
+ * controllers given; every call has a deadline.
+ */
+public final class ControllerClient implements AutoCloseable {
+  static final Duration CALL_TIMEOUT = Duration.ofSeconds(10);
+
+  private final ManagedChannel channel;
+  private final NodeKeyManager keys;
+
+  private ControllerClient(ManagedChannel channel, NodeKeyManager keys) {
+    this.channel = channel;
+    this.keys = keys;
+  }
+
+  /** Joins with a token: returns the response, or throws with the controller's reason. */
+  public static JoinResponse join(List<HostPort> controllers, String caHash, JoinRequest request) {
+    PinnedCaTrust trust = new PinnedCaTrust(caHash);
+    ManagedChannel ch = channel(controllers, trust, null);
+    try {
+      return NodeServiceGrpc.newBlockingStub(ch).withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).join(request);
+    } finally {
+      ch.shutdownNow();
+    }
+  }
+
+  /** A client that authenticates with the node's credential. */
+  public static ControllerClient connect(List<HostPort> controllers, Material node) {
+    NodeKeyManager keys = new NodeKeyManager(node);
+    return new ControllerClient(channel(controllers, null, keys, node), keys);
+  }
+
+  private static ManagedChannel channel(List<HostPort> controllers, TrustManager pinned, NodeKeyManager keys) {
+    return channel(controllers, pinned, keys, null);
+  }
+
+  private static ManagedChannel channel(List<HostPort> controllers, TrustManager pinned, NodeKeyManager keys, Material node) {
+    try {
+      // The JDK provider asks the key manager on every handshake, so a renewed node
+      // certificate is used on the next connection without rebuilding the channel.
+      SslContextBuilder b = GrpcSslContexts.configure(SslContextBuilder.forClient(), SslProvider.JDK);
+      if (pinned != null) {
+        b.trustManager(pinned);
+      } else {
+        b.trustManager(node.trust());
+      }
+      if (keys != null) {
+        b.keyManager(keys);
+      }
+      SslContext ssl = b.build();
+      return NettyChannelBuilder.forTarget(ControllerResolver.target(controllers))
+          .defaultLoadBalancingPolicy("pick_first")
+          .sslContext(ssl)
+          .userAgent("adit-agent")
+          .build();
+    } catch (SSLException e) {
+      throw new IllegalStateException("cannot set up TLS to the controllers: " + e.getMessage(), e);
+    }
+  }
+
+  /** Signs a CSR for a service, a client identity or the node itself. */
+  public SignCertificateResponse sign(Kind kind, String name, String csrPem) {
+    return CertificateServiceGrpc.newBlockingStub(channel).withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+        .signCertificate(SignCertificateRequest.newBuilder().setKind(kind).setName(name).setCsrPem(csrPem).build());
+  }
+
+  /** Uses a renewed node credential for the next connections. */
+  public void updateNodeCredential(Material node) {
+    keys.update(node);
+  }
+
+  /** The controller's reason for a failed call, in one sentence. */
+  public static String reason(StatusRuntimeException e) {
+    String d = e.getStatus().getDescription();
+    return e.getStatus().getCode() + (d == null ? "" : ": " + d);
+  }
+
+  @Override
+  public void close() {
+    channel.shutdownNow();
+  }
+}

@@ -1,0 +1,25 @@
+package io.adit.agent.relay;
+
+/**
+ * What a relay tells its owner. Called on the relay's event-loop threads, concurrently for
+ * different connections: implementations must be thread-safe, quick and must not block (store
+ * the value, hand heavier work to another executor). An exception thrown here is logged and
+ * otherwise ignored.
+ */
+@FunctionalInterface
+public interface RelayListener {
+  RelayListener NONE = reason -> { };
+
+  /**
+   * A connection was refused or failed, with the reason in plain words ("identity client2 is
+   * not allowed on service1"), the same sentence as in the log: the agent publishes it as the
+   * service's last failure.
+   */
+  void onFailure(String reason);
+
+  /** A connection passed every check and is now relayed to {@code info.backend()}. */
+  default void onOpen(ConnectionInfo info) {}
+
+  /** A relayed connection ended (after {@link #onOpen}), with its totals. */
+  default void onClose(ConnectionInfo info, long bytesIn, long bytesOut) {}
+}

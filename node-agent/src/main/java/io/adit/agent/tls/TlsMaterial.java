@@ -1,0 +1,14 @@
+package io.adit.agent.tls;
+
+import io.netty.handler.ssl.SslContext;
+
+/**
+ * Where a relay gets its TLS configuration: a server context for server mode, a client context
+ * for client mode. A relay calls {@link #current()} once per new connection, on an event-loop
+ * thread, so an implementation must be cheap and thread-safe; a connection keeps the context it
+ * took for its whole life.
+ */
+@FunctionalInterface
+public interface TlsMaterial {
+  SslContext current();
+}

@@ -1,0 +1,167 @@
+package io.adit.agent.watch;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.adit.api.v1.ServiceSpec;
+import io.adit.common.store.KeyLayout;
+import io.adit.store.v1.ServiceRecord;
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.Watch;
+import io.etcd.jetcd.common.exception.CompactedException;
+import io.etcd.jetcd.kv.GetResponse;
+import io.etcd.jetcd.options.GetOption;
+import io.etcd.jetcd.options.WatchOption;
+import io.etcd.jetcd.watch.WatchEvent;
+import io.etcd.jetcd.watch.WatchResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps a copy of every service spec in etcd: list, then watch from the list's revision + 1;
+ * when etcd has compacted that history, or the watch fails, list again; and list again
+ * periodically anyway, as a safety net for anything a watch could miss.
+ *
+ * <p>All work runs on the given single-threaded executor, which is also the agent's reconcile
+ * thread, so the listener never races with itself. The listener gets the whole map after each
+ * change; it must not block for long.
+ */
+public final class SpecWatcher implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(SpecWatcher.class);
+  private static final ByteSequence PREFIX = ByteSequence.from(KeyLayout.SERVICES, StandardCharsets.UTF_8);
+
+  private final Client etcd;
+  private final ScheduledExecutorService loop;
+  private final Duration timeout;
+  private final Consumer<Map<String, ServiceSpec>> listener;
+  private final Map<String, ServiceSpec> services = new HashMap<>();
+  private Watch.Watcher watcher;
+  private long generation;
+  private int failures;
+  private boolean closed;
+
+  public SpecWatcher(Client etcd, ScheduledExecutorService loop, Duration timeout, Consumer<Map<String, ServiceSpec>> listener) {
+    this.etcd = etcd;
+    this.loop = loop;
+    this.timeout = timeout;
+    this.listener = listener;
+  }
+
+  /** Starts listing and watching; resyncs every {@code resync}. */
+  public void start(Duration resync) {
+    loop.execute(this::relist);
+    loop.scheduleWithFixedDelay(this::resync, resync.toMillis(), resync.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private void resync() {
+    if (closed) {
+      return;
+    }
+    try {
+      list();
+    } catch (RuntimeException e) {
+      log.warn("periodic resync with etcd failed ({}); serving the last known services", e.getMessage());
+    }
+  }
+
+  /** List, publish, and watch from the list's revision; on failure retry with backoff. */
+  private void relist() {
+    if (closed) {
+      return;
+    }
+    cancelWatch();
+    try {
+      long revision = list();
+      watch(revision + 1);
+      failures = 0;
+    } catch (RuntimeException e) {
+      failures++;
+      long delay = Math.min(1000L << Math.min(failures - 1, 5), 30_000L);
+      log.warn("cannot read services from etcd ({}); serving the last known services, retrying in {} ms", e.getMessage(), delay);
+      loop.schedule(this::relist, delay, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private long list() {
+    GetResponse r;
+    try {
+      r = etcd.getKVClient().get(PREFIX, GetOption.builder().isPrefix(true).build())
+          .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("etcd did not answer within " + timeout.toSeconds() + " s", e);
+    }
+    services.clear();
+    for (KeyValue kv : r.getKvs()) {
+      put(kv);
+    }
+    listener.accept(Map.copyOf(services));
+    return r.getHeader().getRevision();
+  }
+
+  private void watch(long fromRevision) {
+    long gen = ++generation;
+    WatchOption option = WatchOption.builder().isPrefix(true).withRevision(fromRevision).build();
+    watcher = etcd.getWatchClient().watch(PREFIX, option, Watch.listener(
+        response -> loop.execute(() -> onEvents(gen, response)),
+        error -> loop.execute(() -> onError(gen, error))));
+  }
+
+  private void onEvents(long gen, WatchResponse response) {
+    if (gen != generation || closed) {
+      return;
+    }
+    for (WatchEvent event : response.getEvents()) {
+      if (event.getEventType() == WatchEvent.EventType.DELETE) {
+        services.remove(KeyLayout.lastSegment(event.getKeyValue().getKey().toString(StandardCharsets.UTF_8)));
+      } else if (event.getEventType() == WatchEvent.EventType.PUT) {
+        put(event.getKeyValue());
+      }
+    }
+    listener.accept(Map.copyOf(services));
+  }
+
+  private void onError(long gen, Throwable error) {
+    if (gen != generation || closed) {
+      return;
+    }
+    if (error instanceof CompactedException c) {
+      log.info("etcd compacted the watched history (revision {}): listing again", c.getCompactedRevision());
+    } else {
+      log.warn("the watch on etcd failed ({}): listing again", error.getMessage());
+    }
+    relist();
+  }
+
+  private void put(KeyValue kv) {
+    String key = kv.getKey().toString(StandardCharsets.UTF_8);
+    try {
+      ServiceSpec spec = ServiceRecord.parseFrom(kv.getValue().getBytes()).getSpec();
+      services.put(KeyLayout.lastSegment(key), spec);
+    } catch (InvalidProtocolBufferException e) {
+      log.warn("ignoring the corrupt service record at {}: {}", key, e.getMessage());
+    }
+  }
+
+  private void cancelWatch() {
+    generation++;
+    if (watcher != null) {
+      watcher.close();
+      watcher = null;
+    }
+  }
+
+  @Override
+  public void close() {
+    loop.execute(() -> {
+      closed = true;
+      cancelWatch();
+    });
+  }
+}
