@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # A local Adit cluster on this machine, for trying it out: etcd (Debian's etcd-server, run as a
-# child process with its own data dir and ports), one controller, and aditctl working against it.
+# child process with its own data dir and ports), one controller, one node agent, an echo
+# backend, and the stunnel walkthrough's two tunnels declared with aditctl and checked with ncat.
 #
 #   deploy/local-cluster.sh up      build, start (or reuse) the cluster, and show it working
 #   deploy/local-cluster.sh status  what is running
 #   deploy/local-cluster.sh down    stop it (data stays in .adit-local/)
 #   deploy/local-cluster.sh clean   stop it and delete .adit-local/
 #
-# Ports: etcd on 127.0.0.1:${ADIT_ETCD_PORT:-23790}, the controller on 127.0.0.1:${ADIT_CONTROLLER_PORT:-17443}.
+# Ports: etcd on 127.0.0.1:${ADIT_ETCD_PORT:-23790}, the controller on 127.0.0.1:${ADIT_CONTROLLER_PORT:-17443},
+# the echo backend on ${ADIT_BACKEND_PORT:-7000}, service1 on ${ADIT_SERVICE1_PORT:-6000}, service2 on ${ADIT_SERVICE2_PORT:-5000}.
 # Any system etcd that Debian's package started (on 2379) is left alone.
 set -euo pipefail
 
@@ -16,6 +18,9 @@ state="$root/.adit-local"
 etcd_port=${ADIT_ETCD_PORT:-23790}
 peer_port=$((etcd_port + 1))
 ctl_port=${ADIT_CONTROLLER_PORT:-17443}
+backend_port=${ADIT_BACKEND_PORT:-7000}
+port1=${ADIT_SERVICE1_PORT:-6000}
+port2=${ADIT_SERVICE2_PORT:-5000}
 aditctl="$root/deploy/bin/aditctl"
 config="$state/controller/admin.conf"
 
@@ -24,19 +29,19 @@ die() { printf 'local-cluster: %s\n' "$*" >&2; exit 1; }
 
 alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
-need_etcd() {
-  command -v etcd >/dev/null 2>&1 && return 0
+need() { # command package
+  command -v "$1" >/dev/null 2>&1 && return 0
   if [ "$(id -u)" = 0 ]; then
-    say "installing Debian's etcd-server (etcd is not on PATH)"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y etcd-server >/dev/null || {
-      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y etcd-server >/dev/null; }
+    say "installing Debian's $2 ($1 is not on PATH)"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y "$2" >/dev/null 2>&1 || {
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y "$2" >/dev/null; }
   elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-    say "installing Debian's etcd-server with sudo (etcd is not on PATH)"
-    sudo DEBIAN_FRONTEND=noninteractive apt-get install -y etcd-server >/dev/null
+    say "installing Debian's $2 with sudo ($1 is not on PATH)"
+    sudo DEBIAN_FRONTEND=noninteractive apt-get install -y "$2" >/dev/null
   else
-    die "etcd is not installed. Install it with:  sudo apt-get install -y etcd-server   then run this again."
+    die "$1 is not installed. Install it with:  sudo apt-get install -y $2   then run this again."
   fi
-  command -v etcd >/dev/null 2>&1 || die "etcd is still not on PATH after installing etcd-server"
+  command -v "$1" >/dev/null 2>&1 || die "$1 is still not on PATH after installing $2"
 }
 
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -83,6 +88,32 @@ start_controller() {
   echo "controller on 127.0.0.1:$ctl_port (pid $(cat "$state/controller.pid"), log $state/controller.log)"
 }
 
+start_backend() {
+  if alive "$state/backend.pid"; then echo "echo backend already running (pid $(cat "$state/backend.pid"))"; return; fi
+  port_busy "$backend_port" && die "port $backend_port is in use by another program: set ADIT_BACKEND_PORT to a free port"
+  nohup socat PIPE "TCP-LISTEN:$backend_port,bind=127.0.0.1,reuseaddr,fork" >"$state/backend.log" 2>&1 &
+  echo $! >"$state/backend.pid"
+  wait_for backend 10 port_busy "$backend_port" || die "the echo backend did not start; see $state/backend.log"
+  echo "echo backend on 127.0.0.1:$backend_port (socat PIPE, pid $(cat "$state/backend.pid"))"
+}
+
+start_agent() {
+  if alive "$state/agent.pid"; then echo "agent already running (pid $(cat "$state/agent.pid"))"; return; fi
+  local token=""
+  [ -f "$state/agent/node.conf" ] || token=$(ADIT_CONFIG="$config" "$aditctl" node token create --ttl 10m 2>/dev/null)
+  mkdir -p "$state/agent"
+  nohup "$root/deploy/bin/adit-agent" --controller "127.0.0.1:$ctl_port" ${token:+--join-token "$token"} --name node1 \
+    --data-dir "$state/agent" --advertise-address 127.0.0.1 >"$state/agent.log" 2>&1 &
+  echo $! >"$state/agent.pid"
+  wait_for agent 30 agent_ready || { tail -n 20 "$state/agent.log" >&2; die "the agent did not start; see $state/agent.log"; }
+  echo "agent node1 (pid $(cat "$state/agent.pid"), log $state/agent.log)"
+}
+
+agent_ready() {
+  alive "$state/agent.pid" || { tail -n 20 "$state/agent.log" >&2; die "the agent exited; see $state/agent.log"; }
+  grep -q "agent node1 starting" "$state/agent.log"
+}
+
 controller_ready() {
   alive "$state/controller.pid" || { tail -n 20 "$state/controller.log" >&2; die "the controller exited; see $state/controller.log"; }
   [ -f "$config" ] && grep -q "controller listening" "$state/controller.log"
@@ -92,30 +123,41 @@ run() { printf '\n$ %s\n' "$*"; "$@"; }
 
 demo() {
   export ADIT_CONFIG="$config"
-  say "aditctl, with the admin credential the controller wrote ($config)"
+  local ca="$state/client1/ca.crt" crt="$state/client1/client1.crt" key="$state/client1/client1.key"
+  say "the stunnel walkthrough, declared with aditctl ($config)"
   "$aditctl" service get service1 >/dev/null 2>&1 ||
-    run "$aditctl" service create service1 --accept 6000 --connect 127.0.0.1:7000 --node node1 --verify none
+    run "$aditctl" service create service1 --accept "$port1" --connect "127.0.0.1:$backend_port" --node node1 --verify none
   "$aditctl" service get service2 >/dev/null 2>&1 ||
-    run "$aditctl" service create service2 --accept 5000 --connect 127.0.0.1:7000 --node node1 --allow client1
+    run "$aditctl" service create service2 --accept "$port2" --connect "127.0.0.1:$backend_port" --node node1 --allow client1
   "$aditctl" identity get client1 >/dev/null 2>&1 || run "$aditctl" identity create client1
   run "$aditctl" identity issue client1 --out "$state/client1" --force
+  printf '\n(waiting for node1 to serve both services)\n'
+  wait_for services 30 sh -c "'$aditctl' service get service1 -o json | grep -q Listening && '$aditctl' service get service2 -o json | grep -q Listening" ||
+    die "node1 did not start serving; see $state/agent.log"
   run "$aditctl" service list
-  run "$aditctl" identity list
-  printf '\n$ openssl x509 -noout -subject -ext subjectAltName,extendedKeyUsage -enddate -in %s\n' "$state/client1/client1.crt"
-  openssl x509 -noout -subject -ext subjectAltName,extendedKeyUsage -enddate -in "$state/client1/client1.crt" 2>/dev/null ||
-    openssl x509 -noout -subject -enddate -in "$state/client1/client1.crt"
-  printf '\n$ openssl verify -x509_strict -CAfile %s %s\n' "$state/client1/ca.crt" "$state/client1/client1.crt"
-  openssl verify -x509_strict -CAfile "$state/client1/ca.crt" "$state/client1/client1.crt"
-  printf '\n$ aditctl node token create --ttl 10m\n'
-  "$aditctl" node token create --ttl 10m
+  run "$aditctl" node list
+
+  say "served by the agent: try these"
+  try "echo hello | ncat --ssl --ssl-verify --ssl-servername service1 --ssl-trustfile $ca localhost $port1"
+  try "echo hello | ncat --ssl --ssl-verify --ssl-servername service2 --ssl-trustfile $ca localhost $port1   # wrong name: refused"
+  try "echo hello | ncat -w 3 localhost $port1   # plaintext: nothing"
+  try "echo hello | ncat --ssl --ssl-verify --ssl-servername service2 --ssl-trustfile $ca --ssl-cert $crt --ssl-key $key localhost $port2"
+  try "echo hello | ncat --ssl --ssl-verify --ssl-servername service2 --ssl-trustfile $ca localhost $port2   # no certificate: refused"
+  printf '\n$ openssl s_client -brief -servername service1 -connect localhost:%s -CAfile %s </dev/null\n' "$port1" "$ca"
+  openssl s_client -brief -servername service1 -connect "localhost:$port1" -CAfile "$ca" </dev/null 2>&1 | grep -E "Verification|Protocol|Peer certificate" || true
+
   say "the cluster is up"
   cat <<EOT
   export ADIT_CONFIG=$config
-  $aditctl service list            # the services declared above
+  $aditctl service get service2    # per-node status: listening, certificate, connections, last failure
   $aditctl --help                  # everything else
-  deploy/local-cluster.sh down     # stop etcd and the controller
-The node agent that serves these tunnels arrives with the node-agent work; the token above is what it joins with.
+  deploy/local-cluster.sh down     # stop everything (state stays in .adit-local/)
 EOT
+}
+
+try() {
+  printf '\n$ %s\n' "$1"
+  sh -c "${1%%#*}" 2>&1 | sed 's/^/  /' || true
 }
 
 build() {
@@ -136,25 +178,29 @@ case "${1:-up}" in
   up)
     command -v java >/dev/null || die "java is not installed: install a JDK 17 or newer (apt-get install -y openjdk-17-jdk-headless)"
     command -v mvn >/dev/null || die "mvn is not installed: apt-get install -y maven"
-    need_etcd
+    need etcd etcd-server
+    need socat socat
+    need ncat ncat
+    need openssl openssl
     build
     mkdir -p "$state"
-    say "starting etcd and the controller"
+    say "starting etcd, the controller, an echo backend and a node agent"
     start_etcd
     start_controller
+    start_backend
+    start_agent
     demo
     ;;
   status)
-    alive "$state/etcd.pid" && echo "etcd: running (pid $(cat "$state/etcd.pid"))" || echo "etcd: stopped"
-    alive "$state/controller.pid" && echo "controller: running (pid $(cat "$state/controller.pid"))" || echo "controller: stopped"
+    for p in etcd controller backend agent; do
+      alive "$state/$p.pid" && echo "$p: running (pid $(cat "$state/$p.pid"))" || echo "$p: stopped"
+    done
     ;;
   down)
-    stop_pid "$state/controller.pid" controller
-    stop_pid "$state/etcd.pid" etcd
+    for p in agent backend controller etcd; do stop_pid "$state/$p.pid" "$p"; done
     ;;
   clean)
-    stop_pid "$state/controller.pid" controller
-    stop_pid "$state/etcd.pid" etcd
+    for p in agent backend controller etcd; do stop_pid "$state/$p.pid" "$p"; done
     rm -rf "$state"
     echo "removed $state"
     ;;
