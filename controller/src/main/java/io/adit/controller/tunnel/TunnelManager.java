@@ -91,11 +91,21 @@ public final class TunnelManager {
 
   public List<Service> list() {
     List<Service> out = new ArrayList<>();
+    // Two reads whatever the size: the services, and every node's status. Warnings that need
+    // more reads (nodes joined, identities known) are left to get.
+    java.util.Map<String, List<NodeServiceStatus>> status = new java.util.HashMap<>();
+    for (Kv.Entry e : kv.list(KeyLayout.NODES).entries()) {
+      String[] parts = KeyLayout.splitNodeKey(e.key());
+      if (parts != null && parts[1].startsWith("status/")) {
+        status.computeIfAbsent(parts[1].substring("status/".length()), k -> new ArrayList<>())
+            .add(Records.parse(NodeServiceStatus.parser(), e));
+      }
+    }
     for (Kv.Entry e : kv.list(KeyLayout.SERVICES).entries()) {
-      // Warnings that need more reads (nodes, identities) are left to get: a list of
-      // thousands of services must stay one read.
       ServiceRecord record = Records.parse(ServiceRecord.parser(), e);
-      out.add(bare(record, e.modRevision()).addAllWarnings(ServiceSpecs.warnings(record.getSpec())).build());
+      out.add(bare(record, e.modRevision())
+          .addAllNodeStatus(status.getOrDefault(record.getSpec().getName(), List.of()))
+          .addAllWarnings(ServiceSpecs.warnings(record.getSpec())).build());
     }
     return out;
   }
