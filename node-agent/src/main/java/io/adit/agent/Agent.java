@@ -123,7 +123,7 @@ public final class Agent implements AutoCloseable {
       Map<String, DesiredRelay> desired = DesiredState.forNode(name, services.values(), s -> targets.resolve(s, services));
       List<Action> plan = Planner.plan(desired, relays.observed(), retryFailed);
       plan.forEach(relays::apply);
-    } catch (RuntimeException e) {
+    } catch (Exception e) {
       log.error("reconcile failed; the next change or resync tries again", e);
     }
   }

@@ -97,8 +97,9 @@ final class RelaySupervisor implements AutoCloseable {
   void apply(Action action) {
     log.info("service {}: {} ({})", action.service(), verb(action), action.reason());
     Running old = running.remove(action.service());
-    if (old != null) {
-      stop(old);
+    if (old != null && old.relay != null) {
+      // Free the port first (the old relay stops accepting and drains in the background)...
+      old.relay.drain(DRAIN_GRACE);
     }
     if (action instanceof Action.Start s) {
       start(s.relay());
@@ -106,6 +107,10 @@ final class RelaySupervisor implements AutoCloseable {
       start(r.relay());
     } else {
       status.delete(action.service());
+    }
+    if (old != null && old.subject != null) {
+      // ...and release its certificate last, so a restart keeps the certificate it holds.
+      certs.release(old.subject, old.subscriber);
     }
   }
 
@@ -167,8 +172,11 @@ final class RelaySupervisor implements AutoCloseable {
       log.info("service {}: listening on {} ({} mode, certificate {} until {})", spec.getName(), relay.localAddress(),
           client ? "client" : "server", Keys.serialHex(material.certificate()), material.certificate().getNotAfter().toInstant());
       report(r);
-    } catch (RelayBindException | RuntimeException e) {
+    } catch (RelayBindException e) {
       failed(desired, subject, subscriber, e.getMessage());
+    } catch (Exception e) {
+      // Netty can throw checked I/O errors it does not declare; they fail this service only.
+      failed(desired, subject, subscriber, "cannot serve on " + spec.getAccept() + ": " + e.getMessage());
     }
   }
 
@@ -182,18 +190,10 @@ final class RelaySupervisor implements AutoCloseable {
     report(r);
   }
 
-  private void stop(Running r) {
-    if (r.relay != null) {
-      r.relay.drain(DRAIN_GRACE);
-    }
-    if (r.subject != null) {
-      certs.release(r.subject, r.subscriber);
-    }
-  }
-
   /** Writes every service's status: called after changes and periodically (counters move). */
   void reportAll() {
     running.values().forEach(this::report);
+    status.retry();
   }
 
   private void report(Running r) {

@@ -45,6 +45,7 @@ public final class SpecWatcher implements AutoCloseable {
   private Watch.Watcher watcher;
   private long generation;
   private int failures;
+  private long appliedRevision;
   private boolean closed;
 
   public SpecWatcher(Client etcd, ScheduledExecutorService loop, Duration timeout, Consumer<Map<String, ServiceSpec>> listener) {
@@ -64,11 +65,17 @@ public final class SpecWatcher implements AutoCloseable {
     if (closed) {
       return;
     }
-    try {
-      list();
-    } catch (RuntimeException e) {
-      log.warn("periodic resync with etcd failed ({}); serving the last known services", e.getMessage());
-    }
+    fetch().whenComplete((r, error) -> loop.execute(() -> {
+      if (closed) {
+        return;
+      }
+      if (error != null) {
+        log.warn("periodic resync with etcd failed ({}); serving the last known services", message(error));
+      } else if (r.getHeader().getRevision() >= appliedRevision) {
+        // Never roll back to a read older than events already applied.
+        apply(r);
+      }
+    }));
   }
 
   /** List, publish, and watch from the list's revision; on failure retry with backoff. */
@@ -77,32 +84,43 @@ public final class SpecWatcher implements AutoCloseable {
       return;
     }
     cancelWatch();
-    try {
-      long revision = list();
-      watch(revision + 1);
+    long gen = generation;
+    // Asynchronous: the reconcile thread keeps serving (and planning) while etcd is away.
+    fetch().whenComplete((r, error) -> loop.execute(() -> {
+      if (closed || gen != generation) {
+        return;
+      }
+      if (error != null) {
+        failures++;
+        long delay = Math.min(1000L << Math.min(failures - 1, 5), 30_000L);
+        log.warn("cannot read services from etcd ({}); serving the last known services, retrying in {} ms",
+            message(error), delay);
+        loop.schedule(this::relist, delay, TimeUnit.MILLISECONDS);
+        return;
+      }
       failures = 0;
-    } catch (RuntimeException e) {
-      failures++;
-      long delay = Math.min(1000L << Math.min(failures - 1, 5), 30_000L);
-      log.warn("cannot read services from etcd ({}); serving the last known services, retrying in {} ms", e.getMessage(), delay);
-      loop.schedule(this::relist, delay, TimeUnit.MILLISECONDS);
-    }
+      apply(r);
+      watch(r.getHeader().getRevision() + 1);
+    }));
   }
 
-  private long list() {
-    GetResponse r;
-    try {
-      r = etcd.getKVClient().get(PREFIX, GetOption.builder().isPrefix(true).build())
-          .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (Exception e) {
-      throw new IllegalStateException("etcd did not answer within " + timeout.toSeconds() + " s", e);
-    }
+  private java.util.concurrent.CompletableFuture<GetResponse> fetch() {
+    return etcd.getKVClient().get(PREFIX, GetOption.builder().isPrefix(true).build())
+        .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private void apply(GetResponse r) {
     services.clear();
     for (KeyValue kv : r.getKvs()) {
       put(kv);
     }
+    appliedRevision = r.getHeader().getRevision();
     listener.accept(Map.copyOf(services));
-    return r.getHeader().getRevision();
+  }
+
+  private static String message(Throwable t) {
+    Throwable c = t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
+    return c instanceof java.util.concurrent.TimeoutException ? "etcd did not answer in time" : String.valueOf(c.getMessage());
   }
 
   private void watch(long fromRevision) {
@@ -124,6 +142,7 @@ public final class SpecWatcher implements AutoCloseable {
         put(event.getKeyValue());
       }
     }
+    appliedRevision = Math.max(appliedRevision, response.getHeader().getRevision());
     listener.accept(Map.copyOf(services));
   }
 

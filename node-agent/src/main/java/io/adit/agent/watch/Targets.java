@@ -29,10 +29,14 @@ public final class Targets {
   private final Client etcd;
   private final Duration timeout;
   private final Map<String, List<String>> last = new ConcurrentHashMap<>();
+  /** After a failed read, etcd is not asked again for a while: reconciling must not stall on it. */
+  private volatile long quietUntilNanos;
+  static final Duration QUIET = Duration.ofSeconds(15);
 
   public Targets(Client etcd, Duration timeout) {
     this.etcd = etcd;
-    this.timeout = timeout;
+    // Short: it runs on the reconcile thread; on failure the last known addresses serve.
+    this.timeout = timeout.compareTo(Duration.ofSeconds(1)) < 0 ? timeout : Duration.ofSeconds(1);
   }
 
   public List<String> resolve(ServiceSpec client, Map<String, ServiceSpec> services) {
@@ -41,6 +45,9 @@ public final class Targets {
       return List.of();
     }
     int port = HostPort.parse("accept", target.getAccept(), false).port();
+    if (System.nanoTime() - quietUntilNanos < 0) {
+      return last.getOrDefault(client.getTo(), List.of());
+    }
     try {
       List<String> out = new ArrayList<>();
       for (NodeRecord n : nodes(target)) {
@@ -52,6 +59,7 @@ public final class Targets {
       last.put(client.getTo(), out);
       return out;
     } catch (Exception e) {
+      quietUntilNanos = System.nanoTime() + QUIET.toNanos();
       log.warn("cannot read the nodes of service {} from etcd ({}); keeping the addresses known before", client.getTo(),
           e.getMessage());
       return last.getOrDefault(client.getTo(), List.of());

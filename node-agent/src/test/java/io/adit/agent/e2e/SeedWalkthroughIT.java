@@ -2,39 +2,15 @@ package io.adit.agent.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.adit.agent.Agent;
-import io.adit.agent.AgentConfig;
-import io.adit.api.v1.CertificateServiceGrpc;
-import io.adit.api.v1.CreateIdentityRequest;
-import io.adit.api.v1.CreateJoinTokenRequest;
-import io.adit.api.v1.CreateServiceRequest;
-import io.adit.api.v1.GetServiceRequest;
-import io.adit.api.v1.IdentityServiceGrpc;
-import io.adit.api.v1.Kind;
 import io.adit.api.v1.ListNodesRequest;
 import io.adit.api.v1.NodeServiceGrpc;
 import io.adit.api.v1.NodeServiceStatus;
 import io.adit.api.v1.ServiceSpec;
-import io.adit.api.v1.SignCertificateRequest;
-import io.adit.api.v1.SignCertificateResponse;
-import io.adit.api.v1.TunnelServiceGrpc;
 import io.adit.api.v1.Verify;
-import io.adit.common.config.ClientConfig;
-import io.adit.common.pki.Keys;
-import io.adit.common.pki.Pem;
-import io.adit.common.validation.HostPort;
-import io.adit.controller.Controller;
-import io.adit.controller.ControllerConfig;
 import io.adit.testing.EtcdExtension;
 import io.adit.testing.OpenSsl;
 import io.adit.testing.Tools;
-import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyPair;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -60,9 +36,7 @@ class SeedWalkthroughIT {
   @TempDir
   static Path dir;
 
-  static Controller controller;
-  static ManagedChannel admin;
-  static Agent agent;
+  static Cluster cluster;
   static Tools.Background backend;
   static int backendPort;
   static int port1;
@@ -73,70 +47,32 @@ class SeedWalkthroughIT {
     backendPort = Tools.freePort();
     backend = Tools.start(List.of("socat", "PIPE", "TCP-LISTEN:" + backendPort + ",bind=127.0.0.1,reuseaddr,fork"));
     Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> Tools.listening(backendPort));
-
-    controller = Controller.start(ControllerConfig.of(etcd.endpoints(), new HostPort("127.0.0.1", 0), dir.resolve("ctl")));
-    ClientConfig cfg = ClientConfig.read(controller.adminConfig());
-    admin = NettyChannelBuilder.forAddress("localhost", controller.port())
-        .sslContext(GrpcSslContexts.forClient().trustManager(Pem.certificates(cfg.caPem()))
-            .keyManager(Pem.privateKey(cfg.keyPem()), Pem.certificate(cfg.certPem())).build())
-        .build();
-    Files.writeString(dir.resolve("ca.crt"), cfg.caPem());
-
-    String token = NodeServiceGrpc.newBlockingStub(admin).withDeadlineAfter(10, TimeUnit.SECONDS)
-        .createJoinToken(CreateJoinTokenRequest.getDefaultInstance()).getToken();
-    agent = Agent.start(AgentConfig.of(List.of(new HostPort("127.0.0.1", controller.port())), Optional.of(token), "node1",
-        dir.resolve("agent"), List.of(), "127.0.0.1"), Clock.systemUTC());
-
+    cluster = new Cluster(etcd.endpoints(), dir, null);
+    cluster.agent("node1");
     port1 = Tools.freePort();
     port2 = Tools.freePort();
-    tunnels().createService(CreateServiceRequest.newBuilder().setSpec(ServiceSpec.newBuilder().setName("service1")
-        .setAccept("127.0.0.1:" + port1).addConnect("127.0.0.1:" + backendPort).addNodes("node1").setVerify(Verify.VERIFY_NONE))
-        .build());
-    tunnels().createService(CreateServiceRequest.newBuilder().setSpec(ServiceSpec.newBuilder().setName("service2")
-        .setAccept("127.0.0.1:" + port2).addConnect("127.0.0.1:" + backendPort).addNodes("node1").addAllow("client1"))
-        .build());
-    issueClient("client1");
-    issueClient("client2");
-    for (String service : List.of("service1", "service2")) {
-      Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
-          .until(() -> state(service).map(NodeServiceStatus::getState).orElse(""), "Listening"::equals);
-    }
+    cluster.create(ServiceSpec.newBuilder().setName("service1").setAccept("127.0.0.1:" + port1)
+        .addConnect("127.0.0.1:" + backendPort).addNodes("node1").setVerify(Verify.VERIFY_NONE));
+    cluster.create(ServiceSpec.newBuilder().setName("service2").setAccept("127.0.0.1:" + port2)
+        .addConnect("127.0.0.1:" + backendPort).addNodes("node1").addAllow("client1"));
+    cluster.client("client1");
+    cluster.client("client2");
+    cluster.await("service1", "node1", "Listening");
+    cluster.await("service2", "node1", "Listening");
   }
 
   @AfterAll
   static void stop() {
-    if (agent != null) {
-      agent.close();
-    }
-    if (admin != null) {
-      admin.shutdownNow();
-    }
-    if (controller != null) {
-      controller.close();
+    if (cluster != null) {
+      cluster.close();
     }
     if (backend != null) {
       backend.close();
     }
   }
 
-  static TunnelServiceGrpc.TunnelServiceBlockingStub tunnels() {
-    return TunnelServiceGrpc.newBlockingStub(admin).withDeadlineAfter(10, TimeUnit.SECONDS);
-  }
-
   static Optional<NodeServiceStatus> state(String service) {
-    return tunnels().getService(GetServiceRequest.newBuilder().setName(service).build()).getNodeStatusList().stream()
-        .filter(s -> s.getNode().equals("node1")).findFirst();
-  }
-
-  static void issueClient(String name) throws Exception {
-    IdentityServiceGrpc.newBlockingStub(admin).withDeadlineAfter(10, TimeUnit.SECONDS)
-        .createIdentity(CreateIdentityRequest.newBuilder().setName(name).build());
-    KeyPair key = Keys.generateP256();
-    SignCertificateResponse r = CertificateServiceGrpc.newBlockingStub(admin).withDeadlineAfter(10, TimeUnit.SECONDS)
-        .signCertificate(SignCertificateRequest.newBuilder().setKind(Kind.KIND_CLIENT).setName(name)
-            .setCsrPem(Pem.encode(Keys.csr(key, name))).build());
-    Files.writeString(dir.resolve(name + ".crt"), r.getCertificatePem());
-    Files.writeString(dir.resolve(name + ".key"), Pem.encode(key.getPrivate()));
+    return cluster.status(service, "node1");
   }
 
   static Tools.Result ncat(String input, String... args) {
@@ -201,7 +137,7 @@ class SeedWalkthroughIT {
     assertThat(s.getCertSerial()).isNotEmpty();
     assertThat(s.getCertNotAfter().getSeconds()).isGreaterThan(System.currentTimeMillis() / 1000);
     Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).until(() ->
-        NodeServiceGrpc.newBlockingStub(admin).withDeadlineAfter(10, TimeUnit.SECONDS).listNodes(ListNodesRequest.getDefaultInstance())
+        NodeServiceGrpc.newBlockingStub(cluster.admin).withDeadlineAfter(10, TimeUnit.SECONDS).listNodes(ListNodesRequest.getDefaultInstance())
             .getNodesList().stream().anyMatch(n -> n.getName().equals("node1") && n.getReady()));
   }
 }
