@@ -23,7 +23,7 @@ import io.adit.controller.identity.IdentityManager;
 import io.adit.controller.issuance.Issuer;
 import io.adit.controller.node.NodeManager;
 import io.adit.controller.server.ApiServer;
-import io.adit.controller.server.ReloadableKeyManager;
+import io.adit.common.tls.SwappableKeyManager;
 import io.adit.controller.store.etcd.EtcdKv;
 import io.adit.controller.tunnel.TunnelManager;
 import java.io.IOException;
@@ -96,7 +96,8 @@ public final class Controller implements AutoCloseable {
       NodeManager nodes = new NodeManager(kv, clock);
       Issuer issuer = new Issuer(authority, ttl, tunnels, identities);
 
-      ReloadableKeyManager keys = new ReloadableKeyManager(servingMaterial(issuer, authority, config));
+      SwappableKeyManager.Pair serving = servingMaterial(issuer, authority, config);
+      SwappableKeyManager keys = new SwappableKeyManager(serving.key(), serving.chain());
       PeerVerifier verifier = new PeerVerifier(authority::bundle, authority::trustDomain, clock);
       ApiServer server = ApiServer.start(config.listen(), keys, authority::bundle,
           new AuthInterceptor(verifier, AccessPolicy.standard()),
@@ -136,7 +137,7 @@ public final class Controller implements AutoCloseable {
     }
   }
 
-  private static ReloadableKeyManager.Material servingMaterial(Issuer issuer, ClusterAuthority authority,
+  private static SwappableKeyManager.Pair servingMaterial(Issuer issuer, ClusterAuthority authority,
       ControllerConfig config) {
     KeyPair pair = Keys.generateP256();
     Set<String> dns = new LinkedHashSet<>(List.of("localhost"));
@@ -152,17 +153,18 @@ public final class Controller implements AutoCloseable {
     }
     X509Certificate cert = issuer.issueServing(Pem.encode(Keys.csr(pair, "adit-controller")),
         SpiffeId.controller(authority.trustDomain()), List.copyOf(dns), List.copyOf(ips), SERVING_CERT_TTL);
-    return new ReloadableKeyManager.Material(pair.getPrivate(), new X509Certificate[] {cert, authority.active().certificate()});
+    return new SwappableKeyManager.Pair(pair.getPrivate(), new X509Certificate[] {cert, authority.active().certificate()});
   }
 
-  private static void renewServing(ReloadableKeyManager keys, Issuer issuer, ClusterAuthority authority,
+  private static void renewServing(SwappableKeyManager keys, Issuer issuer, ClusterAuthority authority,
       ControllerConfig config) {
     try {
-      keys.update(servingMaterial(issuer, authority, config));
-      log.info("renewed the controller's serving certificate, valid until {}", keys.leaf().getNotAfter().toInstant());
+      SwappableKeyManager.Pair renewed = servingMaterial(issuer, authority, config);
+      keys.update(renewed.key(), renewed.chain());
+      log.info("renewed the controller's serving certificate, valid until {}", renewed.leaf().getNotAfter().toInstant());
     } catch (RuntimeException e) {
       log.warn("could not renew the controller's serving certificate (the current one stays until {}): {}",
-          keys.leaf().getNotAfter().toInstant(), e.getMessage());
+          keys.current().leaf().getNotAfter().toInstant(), e.getMessage());
     }
   }
 

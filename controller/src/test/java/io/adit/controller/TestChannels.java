@@ -2,15 +2,12 @@ package io.adit.controller;
 
 import io.adit.common.config.ClientConfig;
 import io.adit.common.pki.Pem;
+import io.adit.common.tls.SwappableKeyManager;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslProvider;
-import java.net.Socket;
-import java.security.Principal;
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.X509ExtendedKeyManager;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.util.List;
@@ -28,7 +25,7 @@ final class TestChannels {
     try {
       SslContextBuilder ssl = GrpcSslContexts.configure(SslContextBuilder.forClient(), SslProvider.JDK).trustManager(trust);
       if (key != null) {
-        ssl.keyManager(new AlwaysPresent(key, chain));
+        ssl.keyManager(new SwappableKeyManager(key, chain));
       }
       return NettyChannelBuilder.forAddress("localhost", port).sslContext(ssl.build()).build();
     } catch (SSLException e) {
@@ -38,50 +35,5 @@ final class TestChannels {
 
   static ManagedChannel fromConfig(ClientConfig config, int port) {
     return as(port, Pem.certificates(config.caPem()), Pem.privateKey(config.keyPem()), Pem.certificate(config.certPem()));
-  }
-
-  private static final class AlwaysPresent extends X509ExtendedKeyManager {
-    private final PrivateKey key;
-    private final X509Certificate[] chain;
-
-    AlwaysPresent(PrivateKey key, X509Certificate[] chain) {
-      this.key = key;
-      this.chain = chain;
-    }
-
-    @Override
-    public String chooseEngineClientAlias(String[] keyType, Principal[] issuers, SSLEngine engine) {
-      return "me";
-    }
-
-    @Override
-    public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
-      return "me";
-    }
-
-    @Override
-    public String[] getClientAliases(String keyType, Principal[] issuers) {
-      return new String[] {"me"};
-    }
-
-    @Override
-    public String[] getServerAliases(String keyType, Principal[] issuers) {
-      return null;
-    }
-
-    @Override
-    public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
-      return null;
-    }
-
-    @Override
-    public X509Certificate[] getCertificateChain(String alias) {
-      return chain.clone();
-    }
-
-    @Override
-    public PrivateKey getPrivateKey(String alias) {
-      return key;
-    }
   }
 }

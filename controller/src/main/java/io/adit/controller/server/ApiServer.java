@@ -1,5 +1,6 @@
 package io.adit.controller.server;
 
+import io.adit.common.tls.SwappableKeyManager;
 import io.adit.common.validation.HostPort;
 import io.grpc.BindableService;
 import io.grpc.Server;
@@ -30,7 +31,7 @@ public final class ApiServer implements AutoCloseable {
     this.server = server;
   }
 
-  public static ApiServer start(HostPort listen, ReloadableKeyManager keys, Supplier<List<X509Certificate>> bundle,
+  public static ApiServer start(HostPort listen, SwappableKeyManager keys, Supplier<List<X509Certificate>> bundle,
       ServerInterceptor auth, List<BindableService> services) throws IOException {
     // The JDK provider asks the key manager on each handshake, so a renewed serving
     // certificate applies to new connections at once; API traffic is light, BoringSSL's

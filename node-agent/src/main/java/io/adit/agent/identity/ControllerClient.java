@@ -8,6 +8,7 @@ import io.adit.api.v1.NodeServiceGrpc;
 import io.adit.api.v1.SignCertificateRequest;
 import io.adit.api.v1.SignCertificateResponse;
 import io.adit.common.grpc.ControllerResolver;
+import io.adit.common.tls.SwappableKeyManager;
 import io.adit.common.validation.HostPort;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
@@ -31,9 +32,9 @@ public final class ControllerClient implements AutoCloseable {
   static final Duration CALL_TIMEOUT = Duration.ofSeconds(10);
 
   private final ManagedChannel channel;
-  private final NodeKeyManager keys;
+  private final SwappableKeyManager keys;
 
-  private ControllerClient(ManagedChannel channel, NodeKeyManager keys) {
+  private ControllerClient(ManagedChannel channel, SwappableKeyManager keys) {
     this.channel = channel;
     this.keys = keys;
   }
@@ -51,15 +52,15 @@ public final class ControllerClient implements AutoCloseable {
 
   /** A client that authenticates with the node's credential. */
   public static ControllerClient connect(List<HostPort> controllers, Material node) {
-    NodeKeyManager keys = new NodeKeyManager(node);
+    SwappableKeyManager keys = new SwappableKeyManager(node.key(), node.certificate());
     return new ControllerClient(channel(controllers, null, keys, node), keys);
   }
 
-  private static ManagedChannel channel(List<HostPort> controllers, TrustManager pinned, NodeKeyManager keys) {
+  private static ManagedChannel channel(List<HostPort> controllers, TrustManager pinned, SwappableKeyManager keys) {
     return channel(controllers, pinned, keys, null);
   }
 
-  private static ManagedChannel channel(List<HostPort> controllers, TrustManager pinned, NodeKeyManager keys, Material node) {
+  private static ManagedChannel channel(List<HostPort> controllers, TrustManager pinned, SwappableKeyManager keys, Material node) {
     try {
       // The JDK provider asks the key manager on every handshake, so a renewed node
       // certificate is used on the next connection without rebuilding the channel.
@@ -91,7 +92,7 @@ public final class ControllerClient implements AutoCloseable {
 
   /** Uses a renewed node credential for the next connections. */
   public void updateNodeCredential(Material node) {
-    keys.update(node);
+    keys.update(node.key(), node.certificate());
   }
 
   /** The controller's reason for a failed call, in one sentence. */
