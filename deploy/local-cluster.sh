@@ -91,7 +91,9 @@ start_controller() {
 start_backend() {
   if alive "$state/backend.pid"; then echo "echo backend already running (pid $(cat "$state/backend.pid"))"; return; fi
   port_busy "$backend_port" && die "port $backend_port is in use by another program: set ADIT_BACKEND_PORT to a free port"
-  nohup socat PIPE "TCP-LISTEN:$backend_port,bind=127.0.0.1,reuseaddr,fork" >"$state/backend.log" 2>&1 &
+  # The listen address first: then each connection gets a pipe of its own (with PIPE first,
+  # forked connections share one and steal each other's echoes).
+  nohup socat "TCP-LISTEN:$backend_port,bind=127.0.0.1,reuseaddr,fork" PIPE >"$state/backend.log" 2>&1 &
   echo $! >"$state/backend.pid"
   wait_for backend 10 port_busy "$backend_port" || die "the echo backend did not start; see $state/backend.log"
   echo "echo backend on 127.0.0.1:$backend_port (socat PIPE, pid $(cat "$state/backend.pid"))"

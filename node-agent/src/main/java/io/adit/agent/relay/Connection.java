@@ -46,12 +46,20 @@ import org.slf4j.LoggerFactory;
  * <p>Backpressure: both channels start with auto-read off; reading starts once the backend is
  * up, stops on one side whenever the other side's outbound buffer passes the high-water mark,
  * and resumes when it drains (channelWritabilityChanged). So a connection buffers at most about
- * one high-water mark plus one read per direction, however fast one side and slow the other.
+ * one high-water mark plus a few reads per direction, however fast one side and slow the other.
+ * One exception, from Netty's epoll transport: once a peer's FIN arrives, it reads that socket
+ * until end of stream whatever auto-read says, so what the kernel had buffered (at most the TCP
+ * receive buffer) moves into the relay at once and waits there for the slower side.
  *
  * <p>Half-close: end of input on one side (TCP FIN, or TLS close_notify) becomes, once the
- * bytes already read are flushed, a shutdown of output on the other side (close_notify then
- * FIN on a TLS side). The connection closes when both directions have ended, or when either
- * socket closes (after flushing what the other side still has to write).
+ * bytes already read are flushed, a shutdown of output on the other side. The connection closes
+ * when both directions have ended, or when either socket closes (after flushing what the other
+ * side still has to write). Towards a TLS client (server mode) the end is close_notify then
+ * FIN, the clean end of stream TLS clients expect. Towards a TLS server (client mode) it is a
+ * FIN alone, as ncat sends: Netty's BoringSSL engine, which Adit's server relays use, answers a
+ * received close_notify by closing its own sending side too, so a close_notify would cut off
+ * the server's reply. For the same reason, with BoringSSL a close_notify from the peer ends
+ * both directions; a FIN from the peer keeps the other direction open on both providers.
  */
 final class Connection {
   private static final Logger log = LoggerFactory.getLogger(Connection.class);
@@ -75,7 +83,7 @@ final class Connection {
   private X509Certificate peerCertificate;
   private ConnectionInfo info;
   private List<Object> early;
-  private final List<String> dialFailures = new ArrayList<>(2);
+  private List<String> dialFailures;
   private long bytesIn;
   private long bytesOut;
   private long rawBytesFromClient;
@@ -89,6 +97,10 @@ final class Connection {
   private boolean backClosed;
   private Failure failure;
   private String closeReason;
+  /** Set once the relay itself decided to close (failure, drain, idle, both directions done). */
+  private boolean closing;
+  /** The side whose TLS engine can send no more (it answered a close_notify), or null. */
+  private Side tlsSendingClosed;
 
   Connection(Relay relay, Channel front, SslHandler frontTls) {
     this.relay = relay;
@@ -159,7 +171,14 @@ final class Connection {
   }
 
   /** End of input on one side: TCP FIN, or a TLS close_notify. */
-  void inputShutdown(Side side) {
+  void inputShutdown(Side side, boolean closeNotify) {
+    if (closeNotify) {
+      SslHandler tls = tls(side);
+      if (tls != null && tls.engine().isOutboundDone()) {
+        // BoringSSL answered the close_notify with its own: nothing more can be sent that way.
+        tlsSendingClosed = side;
+      }
+    }
     if (inputDone(side) || state == State.CLOSED) {
       return;
     }
@@ -185,11 +204,13 @@ final class Connection {
   }
 
   void exception(Side side, Throwable cause) {
-    if (state == State.HANDSHAKING && side == Side.FRONT) {
+    SslHandler tls = tls(side);
+    if (tls != null && !tls.handshakeFuture().isDone()) {
       return; // the handshake future reports it, with a better reason
     }
     if (closeReason == null && failure == null) {
-      closeReason = (side == Side.FRONT ? "client" : "backend") + " connection failed: " + cause.getMessage();
+      closeReason = (side == Side.FRONT ? "client" : spec.mode() == Mode.SERVER ? "backend" : "server")
+          + " connection failed: " + cause.getMessage();
     }
     log.debug("{} on {}: {} side failed", peer, spec.service(), side, cause);
     Channel ch = channel(side);
@@ -213,8 +234,11 @@ final class Connection {
     Channel other = channel(other(side));
     if (other != null && other.isOpen()) {
       if (state == State.RELAYING) {
-        // What was read from the closed side still reaches the other one, then it closes too.
+        // What was read from the closed side still reaches the other one, then it closes too;
+        // a peer that stops reading does not keep it open for longer than the linger time.
         other.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        var linger = other.eventLoop().schedule(() -> other.close(), lingerMillis(), TimeUnit.MILLISECONDS);
+        other.closeFuture().addListener(f -> linger.cancel(false));
       } else {
         other.close();
       }
@@ -257,6 +281,12 @@ final class Connection {
 
   /** Who the client is and whether it may pass; null when it may. */
   private Failure authorize() {
+    String protocol = frontTls.engine().getSession().getProtocol();
+    if ("1.3".equals(spec.minTlsVersion()) && !"TLSv1.3".equals(protocol)) {
+      // The context should not have offered it; the spec is what the operator declared.
+      return new Failure(FailureKind.PROTOCOL_MISMATCH, "client used " + protocol + ", but " + spec.service()
+          + " requires TLS 1.3");
+    }
     try {
       Certificate[] chain = frontTls.engine().getSession().getPeerCertificates();
       if (chain.length > 0 && chain[0] instanceof X509Certificate leaf) {
@@ -319,6 +349,9 @@ final class Connection {
     if (!f.isSuccess()) {
       Failure why = Failures.connect(f.cause(), spec.mode() == Mode.SERVER ? "backend" : "server", address,
           spec.timeouts().connect());
+      if (dialFailures == null) {
+        dialFailures = new ArrayList<>(spec.connect().size());
+      }
       dialFailures.add(why.reason());
       if (index + 1 < spec.connect().size()) {
         log.info("{} on {}: {}; trying {}", Plain.address(peer), spec.service(), why.reason(),
@@ -337,8 +370,8 @@ final class Connection {
     if (spec.mode() == Mode.CLIENT) {
       backTls = back.pipeline().get(SslHandler.class);
       backTls.handshakeFuture().addListener(h -> {
-        if (state != State.CONNECTING) {
-          return;
+        if (state != State.CONNECTING || frontClosed) {
+          return; // the client left first: that is not a failure of the server
         }
         if (h.isSuccess()) {
           startRelaying();
@@ -375,13 +408,23 @@ final class Connection {
     if (frontInputDone) {
       shutdownOutput(Side.BACK);
     } else {
-      front.config().setAutoRead(true);
+      front.config().setAutoRead(back.isWritable());
     }
-    back.config().setAutoRead(true);
+    back.config().setAutoRead(front.isWritable());
   }
 
   private void forward(Side from, Object msg) {
-    Channel to = channel(other(from));
+    Side toSide = other(from);
+    Channel to = channel(toSide);
+    if (tlsSendingClosed == toSide) {
+      ReferenceCountUtil.release(msg);
+      if (closeReason == null) {
+        closeReason = (toSide == Side.FRONT ? "client" : "server") + " ended TLS with close_notify while "
+            + (toSide == Side.FRONT ? "the backend" : "the client") + " was still sending";
+      }
+      closeNow();
+      return;
+    }
     long n = msg instanceof ByteBuf buf ? buf.readableBytes() : msg instanceof ByteBufHolder h ? h.content().readableBytes() : 0;
     if (from == Side.FRONT) {
       bytesIn += n;
@@ -414,13 +457,18 @@ final class Connection {
       backOutputDone = true;
     }
     Channel ch = channel(side);
-    SslHandler tls = side == Side.FRONT ? frontTls : backTls;
+    // close_notify towards TLS clients only: see the class comment.
+    SslHandler tls = side == Side.FRONT ? frontTls : null;
+    if (tlsSendingClosed == side) {
+      tls = null;
+    }
+    SslHandler closeNotify = tls;
     ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(flushed -> {
       if (!flushed.isSuccess() || !ch.isOpen()) {
         return; // the close path takes over
       }
-      if (tls != null) {
-        tls.closeOutbound().addListener(notified -> shutdownSocketOutput(ch));
+      if (closeNotify != null) {
+        closeNotify.closeOutbound().addListener(notified -> shutdownSocketOutput(ch));
       } else {
         shutdownSocketOutput(ch);
       }
@@ -442,8 +490,8 @@ final class Connection {
   // ---- ending -------------------------------------------------------------------------------
 
   private void fail(Failure f) {
-    if (state == State.CLOSED || failure != null) {
-      return;
+    if (state == State.CLOSED || failure != null || closing) {
+      return; // already failed, or we are closing it ourselves (drain, idle): not the peer's failure
     }
     failure = f;
     relay.failed(this, f);
@@ -451,6 +499,7 @@ final class Connection {
   }
 
   private void closeNow() {
+    closing = true;
     front.close();
     if (back != null) {
       back.close();
@@ -491,6 +540,19 @@ final class Connection {
 
   private boolean inputDone(Side side) {
     return side == Side.FRONT ? frontInputDone : backInputDone;
+  }
+
+  /**
+   * How long a connection whose one side closed may take to flush the rest to the other side:
+   * the idle timeout, or one minute without one.
+   */
+  private long lingerMillis() {
+    Duration idle = spec.timeouts().idle();
+    return idle.isZero() ? 60_000 : idle.toMillis();
+  }
+
+  private SslHandler tls(Side side) {
+    return side == Side.FRONT ? frontTls : backTls;
   }
 
   private Channel channel(Side side) {

@@ -61,16 +61,26 @@ final class Failures {
     if (!clientSide && contains(text, "certificate_required", "certificate required")) {
       return new Failure(FailureKind.PEER_REFUSED_US, peer + " requires a client certificate this service does not have");
     }
-    if (contains(text, "no_shared_cipher", "no cipher suites in common", "unsupported_protocol", "protocol_version",
-        "no appropriate protocol", "version_too_low", "protocol version", "no_ciphers_available", "handshake_failure")) {
+    if (contains(text, "unsupported_protocol", "protocol_version", "no appropriate protocol", "version_too_low",
+        "protocol version", "unsupported protocol")) {
+      return new Failure(FailureKind.PROTOCOL_MISMATCH, peer + " offers no TLS version "
+          + (clientSide ? "this service accepts" : "this client accepts"));
+    }
+    if (contains(text, "no_shared_cipher", "no cipher suites in common", "no_ciphers_available", "handshake_failure")) {
       return new Failure(FailureKind.PROTOCOL_MISMATCH, peer
-          + " has no TLS version or cipher suite in common with this service (TLS 1.2 or 1.3 with ECDHE and AES-GCM or ChaCha20)");
+          + " offers no cipher suite in common (accepted: ECDHE with AES-GCM or ChaCha20-Poly1305, or TLS 1.3)");
     }
     if (contains(text, "alert_bad_certificate", "alert_unknown_ca", "alert_certificate_unknown", "alert_certificate_expired",
         "alert_certificate_revoked", "alert_access_denied", "alert_decrypt_error", "bad_certificate", "unknown_ca",
         "certificate_unknown", "received fatal alert")) {
       return new Failure(FailureKind.PEER_REFUSED_US, peer + " refused "
           + (clientSide ? "the server certificate" : "the connection") + " (TLS alert: " + alert(text) + ")");
+    }
+    if (contains(text, "alert_internal_error", "internal_error")) {
+      // What Netty's BoringSSL sends when its certificate check throws: typically the peer did
+      // not trust our certificate.
+      return new Failure(FailureKind.PEER_REFUSED_US, peer + " aborted the TLS handshake (TLS alert: internal error; "
+          + (clientSide ? "a client that does not trust the server certificate sends this)" : "does it trust our certificate?)"));
     }
     if (cause instanceof ClosedChannelException || contains(text, "connection reset", "broken pipe", "closed",
         "end of stream", "eof")) {

@@ -7,7 +7,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 /**
  * Sits before the TLS handler of a server-mode connection and shows the connection the raw
  * bytes of the first reads, so a refusal can say "client sent plaintext" or "client sent
- * nothing". It removes itself once the handshake is over.
+ * nothing". The connection removes it once the handshake is over.
  */
 final class FirstBytes extends ChannelInboundHandlerAdapter {
   private final Connection connection;

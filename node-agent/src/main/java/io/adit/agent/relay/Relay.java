@@ -178,7 +178,12 @@ public final class Relay implements AutoCloseable {
     }
     if (first) {
       log.info("{} stops accepting; draining {} connections (grace {})", spec.service(), live.size(), Plain.duration(grace));
-      server.close();
+      // Wait for the port to be released (not for the connections): a restart of this
+      // service binds the same port right after. Never block an event loop, though.
+      var closing = server.close();
+      if (!server.eventLoop().inEventLoop()) {
+        closing.awaitUninterruptibly(5, TimeUnit.SECONDS);
+      }
     }
     if (grace.isZero() || grace.isNegative()) {
       closeAll("the relay was stopped");
@@ -193,8 +198,14 @@ public final class Relay implements AutoCloseable {
   /** Stops at once: {@code drain(Duration.ZERO)}, waiting (a few seconds at most) until all is closed. */
   @Override
   public void close() {
+    CompletableFuture<Void> done = drain(Duration.ZERO);
+    for (var loop : groups.workers()) {
+      if (loop.inEventLoop()) {
+        return; // connections close on the event loops: never wait on one
+      }
+    }
     try {
-      drain(Duration.ZERO).get(10, TimeUnit.SECONDS);
+      done.get(10, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (ExecutionException | TimeoutException e) {
@@ -262,7 +273,9 @@ public final class Relay implements AutoCloseable {
       log.debug("{} on {}: {}", Plain.address(c.peer()), spec.service(), f.reason());
       return;
     }
-    log.warn("refused {} on {}: {}", Plain.address(c.peer()), spec.service(), f.reason());
+    // Server mode refuses clients at the handshake; otherwise the relay could not reach the other end.
+    String verb = spec.mode() == Mode.SERVER && f.kind().isHandshake() ? "refused" : "dropped";
+    log.warn("{} {} on {}: {}", verb, Plain.address(c.peer()), spec.service(), f.reason());
     notifyFailure(f.reason());
   }
 

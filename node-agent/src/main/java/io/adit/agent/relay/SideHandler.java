@@ -40,9 +40,9 @@ final class SideHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
     if (evt == ChannelInputShutdownEvent.INSTANCE) {
-      connection.inputShutdown(side); // TCP FIN (ALLOW_HALF_CLOSURE keeps the channel open)
+      connection.inputShutdown(side, false); // TCP FIN (ALLOW_HALF_CLOSURE keeps the channel open)
     } else if (evt instanceof SslCloseCompletionEvent close && close.isSuccess()) {
-      connection.inputShutdown(side); // TLS close_notify: the peer will send no more
+      connection.inputShutdown(side, true); // TLS close_notify: the peer will send no more
     } else if (evt instanceof IdleStateEvent) {
       connection.idle();
     }

@@ -35,7 +35,13 @@ final class RelayFixture implements AutoCloseable {
   private final Deque<AutoCloseable> toClose = new ArrayDeque<>();
 
   RelayFixture() {
-    groups = EventLoopGroups.create(2);
+    this(System.getProperty("adit.test.transport") == null ? null
+        : EventLoopGroups.Transport.valueOf(System.getProperty("adit.test.transport")));
+  }
+
+  /** With the given transport, or the best one here when null. */
+  RelayFixture(EventLoopGroups.Transport transport) {
+    groups = transport == null ? EventLoopGroups.create(2) : EventLoopGroups.create(transport, 2);
   }
 
   static InetSocketAddress anyLoopbackPort() {
@@ -48,16 +54,20 @@ final class RelayFixture implements AutoCloseable {
   }
 
   static SslContext serverContext(Verify verify, Provider provider) {
-    return TlsContexts.forServer(SERVICE1.key(), SERVICE1.chain(), CA.trust(), verify, "1.2", provider);
+    return serverContext(verify, "1.2", provider);
+  }
+
+  static SslContext serverContext(Verify verify, String minTls, Provider provider) {
+    return TlsContexts.forServer(SERVICE1.key(), SERVICE1.chain(), CA.trust(), verify, minTls, provider);
   }
 
   Relay start(RelaySpec spec, TlsMaterial tls, RelayListener listener) throws RelayBindException {
     return closeLater(Relay.start(spec, tls, groups, listener));
   }
 
-  /** A server-mode relay whose context asks for what {@code spec.verify()} says. */
+  /** A server-mode relay whose context does what {@code spec} says, as the agent builds it. */
   Relay startServer(RelaySpec spec, Provider provider, RelayListener listener) throws RelayBindException {
-    SslContext context = serverContext(spec.verify(), provider);
+    SslContext context = serverContext(spec.verify(), spec.minTlsVersion(), provider);
     return start(spec, () -> context, listener);
   }
 
@@ -72,7 +82,7 @@ final class RelayFixture implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
+  public void close() {
     Exception first = null;
     while (!toClose.isEmpty()) {
       try {
@@ -83,7 +93,7 @@ final class RelayFixture implements AutoCloseable {
     }
     groups.close();
     if (first != null) {
-      throw first;
+      throw new IllegalStateException("closing a test resource failed", first);
     }
   }
 }

@@ -8,6 +8,9 @@ import static io.adit.agent.relay.RelayFixture.serverSpec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.adit.agent.tls.Provider;
 import io.adit.agent.tls.TestPki;
 import io.adit.agent.tls.Verify;
@@ -30,6 +33,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.slf4j.LoggerFactory;
 
 /** A server-mode relay on loopback: TLS in, plaintext to a real backend socket. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -219,22 +223,38 @@ class ServerModeIT {
     assertThat(listener.failures).isEmpty();
   }
 
-  @ParameterizedTest
-  @EnumSource(Provider.class)
-  void clientHalfCloseStillGetsBackendReply(Provider provider) throws Exception {
+  /** How a client says it is done sending. */
+  enum Ending { FIN_LIKE_NCAT, CLOSE_NOTIFY }
+
+  static Stream<Arguments> halfCloses() {
+    // Not (OPENSSL, CLOSE_NOTIFY): Netty's BoringSSL engine answers a close_notify by closing
+    // its own sending side, so nothing can follow it (see Connection).
+    return Stream.of(Arguments.of(Provider.OPENSSL, Ending.FIN_LIKE_NCAT), Arguments.of(Provider.JDK, Ending.FIN_LIKE_NCAT),
+        Arguments.of(Provider.JDK, Ending.CLOSE_NOTIFY));
+  }
+
+  @ParameterizedTest(name = "{0}, client ends with {1}")
+  @MethodSource("halfCloses")
+  void clientHalfCloseStillGetsBackendReply(Provider provider, Ending ending) throws Exception {
     TcpBackend replier = fixture.closeLater(TcpBackend.replyAfterEof());
     Relay relay = fixture.startServer(serverSpec(replier.address()).build(), provider, listener);
 
-    try (SSLSocket client = TlsClient.connect(relay.localAddress().getPort(), CA, CLIENT1, "service1")) {
+    try (Socket plain = TlsClient.plainSocket(relay.localAddress().getPort());
+        SSLSocket client = TlsClient.over(plain, CA, CLIENT1, "service1", "TLSv1.3")) {
       OutputStream out = client.getOutputStream();
       out.write("twelve bytes".getBytes(StandardCharsets.US_ASCII));
       out.flush();
-      client.shutdownOutput(); // close_notify (and FIN): "I am done sending"
+      if (ending == Ending.CLOSE_NOTIFY) {
+        client.shutdownOutput();
+      } else {
+        plain.shutdownOutput();
+      }
 
       assertThat(TlsClient.readAll(client)).isEqualTo("got 12 bytes");
     }
     awaitIdle(relay);
     assertThat(listener.failures).isEmpty();
+    assertThat(replier.errors).isEmpty();
   }
 
   @Test
@@ -302,6 +322,41 @@ class ServerModeIT {
       org.assertj.core.api.Assertions.assertThatThrownBy(() -> fixture.startServer(spec, Provider.best(), listener))
           .isInstanceOf(RelayBindException.class)
           .hasMessage("port " + taken.getLocalPort() + " is already in use on 127.0.0.1");
+    }
+  }
+
+  @Test
+  void bindFailureSaysTheAddressIsNotOnThisHost() throws Exception {
+    // 192.0.2.1 is TEST-NET-1 (RFC 5737): never assigned to a host.
+    RelaySpec spec = serverSpec(echo.address()).accept(new InetSocketAddress("192.0.2.1", 0)).build();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> fixture.startServer(spec, Provider.best(), listener))
+        .isInstanceOf(RelayBindException.class)
+        .hasMessage("address 192.0.2.1 is not on this host");
+  }
+
+  @Test
+  void logsOneLineWhenAConnectionOpensAndOneWhenItCloses() throws Exception {
+    ListAppender<ILoggingEvent> lines = new ListAppender<>();
+    lines.start();
+    Logger connectionLog = (Logger) LoggerFactory.getLogger(Connection.class);
+    connectionLog.addAppender(lines);
+    try {
+      Relay relay = fixture.startServer(serverSpec(echo.address()).build(), Provider.best(), listener);
+      int clientPort;
+      try (SSLSocket client = TlsClient.connect(relay.localAddress().getPort(), CA, CLIENT1, "service1")) {
+        clientPort = client.getLocalPort();
+        assertThat(TlsClient.roundTrip(client, "0123456789")).isEqualTo("0123456789");
+      }
+      awaitIdle(relay);
+
+      String peer = "127.0.0.1:" + clientPort;
+      assertThat(lines.list).extracting(ILoggingEvent::getFormattedMessage).filteredOn(m -> m.contains(peer))
+          .satisfiesExactly(
+              open -> assertThat(open).isEqualTo("opened " + peer + " (client1) on service1 to 127.0.0.1:" + echo.address().getPort()),
+              close -> assertThat(close).startsWith("closed " + peer + " (client1) on service1 to 127.0.0.1:"
+                  + echo.address().getPort() + ": 10 bytes in, 10 bytes out, "));
+    } finally {
+      connectionLog.detachAppender(lines);
     }
   }
 

@@ -40,9 +40,23 @@ final class TlsClient {
 
   static SSLSocket connect(int port, TestPki.Ca trusted, TestPki.Leaf cert, String serverName, String protocol)
       throws IOException {
+    return over(plainSocket(port), trusted, cert, serverName, protocol);
+  }
+
+  static Socket plainSocket(int port) throws IOException {
     Socket plain = new Socket();
     plain.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), READ_TIMEOUT_MILLIS);
     plain.setSoTimeout(READ_TIMEOUT_MILLIS);
+    return plain;
+  }
+
+  /**
+   * TLS over an already connected socket; {@code plain.shutdownOutput()} then ends the stream
+   * with a bare FIN, as ncat does, where {@code SSLSocket.shutdownOutput()} sends close_notify.
+   */
+  static SSLSocket over(Socket plain, TestPki.Ca trusted, TestPki.Leaf cert, String serverName, String protocol)
+      throws IOException {
+    int port = plain.getPort();
     SSLSocket tls = (SSLSocket) context(trusted, cert).getSocketFactory().createSocket(plain, serverName, port, true);
     SSLParameters params = tls.getSSLParameters();
     params.setProtocols(new String[] {protocol});
