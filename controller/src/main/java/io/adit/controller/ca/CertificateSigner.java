@@ -56,8 +56,17 @@ import org.bouncycastle.util.IPAddress;
  * contributes its public key only: its subject and extensions are ignored. Thread-safe.
  */
 public final class CertificateSigner {
-  /** Tolerates a peer whose clock is a little behind ours. */
+  /**
+   * Tolerates a peer whose clock is a little behind ours: a minute, but never more than a tenth
+   * of the lifetime, so that notBefore..notAfter stays close to the real lifetime that renewal
+   * at half-life is computed from (a 6 s certificate backdated a minute would look 66 s long).
+   */
   static final Duration BACKDATE = Duration.ofMinutes(1);
+
+  static Duration backdate(Duration ttl) {
+    Duration tenth = ttl.dividedBy(10);
+    return tenth.compareTo(BACKDATE) < 0 ? tenth : BACKDATE;
+  }
 
   private final CaMaterial ca;
   private final Clock clock;
@@ -190,7 +199,7 @@ public final class CertificateSigner {
           + ", not at " + now + ": renew the CA or check this host's clock");
     }
     // X.509 times have whole seconds; truncating here keeps what we check equal to what is encoded.
-    Instant notBefore = max(now.minus(BACKDATE), caNotBefore).truncatedTo(ChronoUnit.SECONDS);
+    Instant notBefore = max(now.minus(backdate(request.ttl())), caNotBefore).truncatedTo(ChronoUnit.SECONDS);
     Instant notAfter = min(now.plus(request.ttl()), caNotAfter).truncatedTo(ChronoUnit.SECONDS);
     X500Name subject = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, commonName(request.id())).build();
     X509v3CertificateBuilder b = new X509v3CertificateBuilder(issuer, X509Support.randomSerial(),

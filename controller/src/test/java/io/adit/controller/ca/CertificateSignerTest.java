@@ -192,6 +192,9 @@ class CertificateSignerTest {
     assertThat(cert.getNotAfter().toInstant()).isEqualTo(NOW.plusSeconds(5));
     assertThat(cert.isValidOn(java.util.Date.from(NOW.plusSeconds(4)))).isTrue();
     assertThat(cert.isValidOn(java.util.Date.from(NOW.plusSeconds(6)))).isFalse();
+    // Backdated a tenth of its life, not a minute: else it would look 65 s long to a renewer.
+    assertThat(Duration.between(cert.getNotBefore().toInstant(), cert.getNotAfter().toInstant()))
+        .isLessThanOrEqualTo(Duration.ofSeconds(6));
   }
 
   @Test

@@ -156,8 +156,11 @@ public final class CertificateManager implements AutoCloseable {
     return RenewalPolicy.renewAt(cert, ThreadLocalRandom.current().nextDouble());
   }
 
+  /** Never renew more often than this, whatever a certificate's dates say. */
+  static final Duration MIN_INTERVAL = Duration.ofSeconds(1);
+
   private void schedule(Held h, Instant at) {
-    long delay = Math.max(0, Duration.between(clock.instant(), at).toMillis());
+    long delay = Math.max(MIN_INTERVAL.toMillis(), Duration.between(clock.instant(), at).toMillis());
     h.renewal = scheduler.schedule(() -> renew(h), delay, TimeUnit.MILLISECONDS);
   }
 

@@ -31,12 +31,16 @@ import javax.net.ssl.TrustManager;
 public final class ControllerClient implements AutoCloseable {
   static final Duration CALL_TIMEOUT = Duration.ofSeconds(10);
 
-  private final ManagedChannel channel;
+  private final java.util.concurrent.atomic.AtomicReference<ManagedChannel> channel;
+  private final List<HostPort> controllers;
   private final SwappableKeyManager keys;
+  private final Material initial;
 
-  private ControllerClient(ManagedChannel channel, SwappableKeyManager keys) {
-    this.channel = channel;
+  private ControllerClient(List<HostPort> controllers, SwappableKeyManager keys, Material node) {
+    this.controllers = List.copyOf(controllers);
     this.keys = keys;
+    this.initial = node;
+    this.channel = new java.util.concurrent.atomic.AtomicReference<>(channel(controllers, null, keys, node));
   }
 
   /** Joins with a token: returns the response, or throws with the controller's reason. */
@@ -52,8 +56,7 @@ public final class ControllerClient implements AutoCloseable {
 
   /** A client that authenticates with the node's credential. */
   public static ControllerClient connect(List<HostPort> controllers, Material node) {
-    SwappableKeyManager keys = new SwappableKeyManager(node.key(), node.certificate());
-    return new ControllerClient(channel(controllers, null, keys, node), keys);
+    return new ControllerClient(controllers, new SwappableKeyManager(node.key(), node.certificate()), node);
   }
 
   private static ManagedChannel channel(List<HostPort> controllers, TrustManager pinned, SwappableKeyManager keys) {
@@ -86,13 +89,19 @@ public final class ControllerClient implements AutoCloseable {
 
   /** Signs a CSR for a service, a client identity or the node itself. */
   public SignCertificateResponse sign(Kind kind, String name, String csrPem) {
-    return CertificateServiceGrpc.newBlockingStub(channel).withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+    return CertificateServiceGrpc.newBlockingStub(channel.get()).withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
         .signCertificate(SignCertificateRequest.newBuilder().setKind(kind).setName(name).setCsrPem(csrPem).build());
   }
 
-  /** Uses a renewed node credential for the next connections. */
+  /**
+   * Uses a renewed node credential from now on. An HTTP/2 connection lives long and keeps the
+   * certificate it was opened with, which the controller checks on every call: so a new channel
+   * (new connections, new handshakes) replaces the old one, which finishes its calls and closes.
+   */
   public void updateNodeCredential(Material node) {
     keys.update(node.key(), node.certificate());
+    ManagedChannel old = channel.getAndSet(channel(controllers, null, keys, initial));
+    old.shutdown();
   }
 
   /** The controller's reason for a failed call, in one sentence. */
@@ -103,6 +112,6 @@ public final class ControllerClient implements AutoCloseable {
 
   @Override
   public void close() {
-    channel.shutdownNow();
+    channel.get().shutdownNow();
   }
 }

@@ -110,8 +110,7 @@ class AgentLifecycleIT {
 
     cluster.tunnels().deleteService(DeleteServiceRequest.newBuilder().setName("svc-b").build());
     Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() -> !Tools.listening(portB));
-    Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
-        .until(() -> cluster.status("svc-b", "node-a").isEmpty());
+    assertThat(Tools.listening(portA)).isTrue();
   }
 
   @Test

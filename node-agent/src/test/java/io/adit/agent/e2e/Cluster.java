@@ -112,7 +112,9 @@ final class Cluster implements AutoCloseable {
     KeyPair key = Keys.generateP256();
     SignCertificateResponse r = CertificateServiceGrpc.newBlockingStub(admin).withDeadlineAfter(10, TimeUnit.SECONDS)
         .signCertificate(SignCertificateRequest.newBuilder().setKind(Kind.KIND_CLIENT).setName(name)
-            .setCsrPem(Pem.encode(Keys.csr(key, name))).build());
+            // An hour, whatever the cluster's default: tests with second-long defaults need a
+            // client that outlives them.
+            .setTtlSeconds(3600).setCsrPem(Pem.encode(Keys.csr(key, name))).build());
     Path crt = dir.resolve(name + ".crt");
     Path k = dir.resolve(name + ".key");
     Files.writeString(crt, r.getCertificatePem());
