@@ -1,5 +1,6 @@
 package io.adit.controller;
 
+import io.adit.common.daemon.Daemon;
 import io.adit.common.validation.Durations;
 import io.adit.common.validation.HostPort;
 import io.adit.common.validation.InvalidInputException;
@@ -9,7 +10,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -121,14 +121,7 @@ public final class ControllerMain implements Callable<Integer> {
     ControllerConfig config = new ControllerConfig(etcd, listenAddress, dataDir, adv, Optional.ofNullable(trustDomain),
         def, max, Optional.ofNullable(importCert), Optional.ofNullable(importKey),
         Durations.parse("--etcd-timeout", etcdTimeout), tls, Durations.parse("--admin-cert-ttl", adminTtl));
-    Controller controller = Controller.start(config);
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      log.info("stopping");
-      controller.close();
-      stopped.countDown();
-    }, "shutdown"));
-    stopped.await();
+    Daemon.runUntilStopped(Controller.start(config), log::info);
     return 0;
   }
 

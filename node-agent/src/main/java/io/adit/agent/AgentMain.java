@@ -1,7 +1,7 @@
 package io.adit.agent;
 
-import io.adit.agent.identity.NodeIdentity;
 import io.adit.agent.tls.Provider;
+import io.adit.common.daemon.Daemon;
 import io.adit.common.validation.HostPort;
 import io.adit.common.validation.InvalidInputException;
 import java.net.InetAddress;
@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -66,10 +65,6 @@ public final class AgentMain implements Callable<Integer> {
         c.getErr().println("adit-agent: " + e.getMessage());
         return 2;
       }
-      if (e instanceof NodeIdentity.JoinException) {
-        log.error("adit-agent cannot start: {}", e.getMessage());
-        return 1;
-      }
       log.error("adit-agent cannot start: {}", e.getMessage());
       log.debug("details", e);
       return 1;
@@ -93,14 +88,7 @@ public final class AgentMain implements Callable<Integer> {
     };
     String adv = advertise != null ? advertise : InetAddress.getLocalHost().getHostName();
     AgentConfig config = AgentConfig.of(ctl, Optional.ofNullable(token), name, dataDir, etcd, adv).withTlsProvider(p);
-    Agent agent = Agent.start(config, Clock.systemUTC());
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      log.info("stopping: draining relays");
-      agent.close();
-      stopped.countDown();
-    }, "shutdown"));
-    stopped.await();
+    Daemon.runUntilStopped(Agent.start(config, Clock.systemUTC()), log::info);
     return 0;
   }
 

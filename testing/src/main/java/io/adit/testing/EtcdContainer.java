@@ -36,7 +36,7 @@ final class EtcdContainer implements Etcd {
             "--name", "adit-test",
             "--listen-client-urls", "http://0.0.0.0:" + CLIENT_PORT,
             "--advertise-client-urls", "http://127.0.0.1:" + CLIENT_PORT,
-            "--data-dir", "/tmp/etcd-data")
+            "--data-dir", "/etcd-data")
         .withExposedPorts(CLIENT_PORT)
         .waitingFor(Wait.forHttp("/health").forPort(CLIENT_PORT).withStartupTimeout(Duration.ofSeconds(60)));
     c.start();
