@@ -95,10 +95,12 @@ class AgentLifecycleIT {
       cluster.tunnels().updateService(UpdateServiceRequest.newBuilder()
           .setSpec(current.toBuilder().setConnect(0, "127.0.0.1:" + otherBackendPort)).build());
 
-      // New connections to svc-b reach the new backend within a second or so...
-      Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).ignoreExceptions().until(() -> {
+      // New connections to svc-b reach the new backend within a second or so. (One that the old
+      // listener had already accepted when it closed drains with the old backend: a short read
+      // timeout lets the check move on to the next connection.)
+      Awaitility.await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100)).ignoreExceptions().until(() -> {
         try (TlsEcho fresh = TlsEcho.tls(portB, "svc-b", cluster.trust, client.key(), client.cert())) {
-          return fresh.readLine().equals("other-backend");
+          return fresh.readTimeout(Duration.ofSeconds(1)).readLine().equals("other-backend");
         }
       });
       // ...while the connection opened before keeps its backend (drained, not cut), and svc-a

@@ -72,6 +72,12 @@ final class TlsEcho implements AutoCloseable {
     return new String(back, StandardCharsets.UTF_8).strip();
   }
 
+  /** Waits at most this long for each read (10 s by default). */
+  TlsEcho readTimeout(java.time.Duration d) throws IOException {
+    socket.setSoTimeout((int) d.toMillis());
+    return this;
+  }
+
   /** Reads one line the backend sent by itself. */
   String readLine() throws IOException {
     StringBuilder b = new StringBuilder();
