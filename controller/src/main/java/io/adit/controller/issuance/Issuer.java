@@ -15,6 +15,7 @@ import io.adit.controller.identity.IdentityManager;
 import io.adit.controller.tunnel.TunnelManager;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -46,6 +47,7 @@ public final class Issuer {
     var csr = Pem.csr(csrPem);
     Duration requested = requestedTtl;
     List<String> dnsNames = List.of();
+    List<String> ips = List.of();
     switch (kind) {
       case CLIENT -> {
         if (!caller.isAdmin() && !placedIdentity(caller, name)) {
@@ -57,7 +59,9 @@ public final class Issuer {
       case SERVICE -> {
         ServiceSpec spec = placedService(caller, name).orElseThrow(() -> denied(caller,
             "a certificate for service " + name + (caller.is(SpiffeId.Kind.NODE) ? ": the service is not placed on this node" : "")));
-        dnsNames = List.of(name);
+        dnsNames = new ArrayList<>(List.of(name));
+        dnsNames.addAll(spec.getDnsNamesList());
+        ips = spec.getIpAddressesList();
         if (requested.isZero() && spec.getCertTtlSeconds() > 0) {
           requested = Duration.ofSeconds(spec.getCertTtlSeconds());
         }
@@ -74,7 +78,7 @@ public final class Issuer {
       }
       default -> throw denied(caller, "a " + kind.segment() + " certificate");
     }
-    return sign(csr, kind, name, dnsNames, ttl.resolve(requested), caller.describe());
+    return sign(csr, kind, name, dnsNames, ips, ttl.resolve(requested), caller.describe());
   }
 
   /**
@@ -82,7 +86,7 @@ public final class Issuer {
    * node whose join token was accepted.
    */
   public X509Certificate issueTrusted(String csrPem, SpiffeId.Kind kind, String name, Duration lifetime, String requester) {
-    return sign(Pem.csr(csrPem), kind, name, List.of(), lifetime, requester);
+    return sign(Pem.csr(csrPem), kind, name, List.of(), List.of(), lifetime, requester);
   }
 
   /** The controller's own serving certificate, with the names clients dial it by. */
@@ -96,10 +100,10 @@ public final class Issuer {
   }
 
   private X509Certificate sign(org.bouncycastle.pkcs.PKCS10CertificationRequest csr, SpiffeId.Kind kind, String name,
-      List<String> dnsNames, Duration lifetime, String requester) {
+      List<String> dnsNames, List<String> ips, Duration lifetime, String requester) {
     SpiffeId id = new SpiffeId(authority.trustDomain(), kind, name);
     CertificateSigner signer = authority.signer();
-    X509Certificate cert = signer.sign(csr, new CertificateSigner.LeafRequest(id, dnsNames, List.of(), lifetime));
+    X509Certificate cert = signer.sign(csr, new CertificateSigner.LeafRequest(id, dnsNames, ips, lifetime));
     if (kind == SpiffeId.Kind.CLIENT) {
       identities.recordIssued(name, Keys.serialHex(cert), cert.getNotAfter().toInstant());
     }

@@ -3,13 +3,16 @@ package io.adit.controller.tunnel;
 import io.adit.api.v1.Mode;
 import io.adit.api.v1.ServiceSpec;
 import io.adit.api.v1.Verify;
+import io.adit.common.pki.Pem;
 import io.adit.common.validation.HostPort;
 import io.adit.common.validation.InvalidInputException;
 import io.adit.common.validation.Names;
+import java.security.cert.X509Certificate;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.bouncycastle.util.IPAddress;
 
 /**
  * Checks a service spec and fills in its defaults. Pure: what needs the store (does {@code to}
@@ -19,6 +22,8 @@ import java.util.regex.Pattern;
 public final class ServiceSpecs {
   private static final Pattern DNS_NAME =
       Pattern.compile("(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)(\\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*");
+
+  private static final Set<String> TLS_VERSIONS = Set.of("1.2", "1.3");
 
   private ServiceSpecs() {}
 
@@ -106,6 +111,17 @@ public final class ServiceSpecs {
     if (in.getCertTtlSeconds() < 0) {
       throw new InvalidInputException("--cert-ttl must be positive");
     }
+    checkNames(in, client);
+    checkTrustCa(in, client);
+    if (!in.getTlsMinVersion().isEmpty() && !TLS_VERSIONS.contains(in.getTlsMinVersion())) {
+      throw new InvalidInputException("--tls-min-version must be 1.2 or 1.3, not '" + in.getTlsMinVersion() + "'");
+    }
+    requireNotNegative("--handshake-timeout", in.getHandshakeTimeoutSeconds());
+    requireNotNegative("--connect-timeout", in.getConnectTimeoutSeconds());
+    requireNotNegative("--idle-timeout", in.getIdleTimeoutSeconds());
+    if (in.getMaxConnections() < 0) {
+      throw new InvalidInputException("--max-connections must be positive, not " + in.getMaxConnections());
+    }
     return b.build();
   }
 
@@ -118,6 +134,58 @@ public final class ServiceSpecs {
       return List.of("--verify optional: clients without a certificate are let in (stunnel verify = 1)");
     }
     return List.of();
+  }
+
+  private static void checkNames(ServiceSpec in, boolean client) {
+    if (client && (in.getDnsNamesCount() > 0 || in.getIpAddressesCount() > 0)) {
+      throw new InvalidInputException((in.getDnsNamesCount() > 0 ? "--dns-name" : "--ip")
+          + " applies to server mode: it adds a name to the certificate the service presents");
+    }
+    for (String name : in.getDnsNamesList()) {
+      requireDnsName("--dns-name", name.startsWith("*.") ? name.substring(2) : name);
+    }
+    requireUnique("--dns-name", in.getDnsNamesList());
+    for (String ip : in.getIpAddressesList()) {
+      if (!IPAddress.isValid(ip)) {
+        throw new InvalidInputException("--ip '" + ip + "' is not an IPv4 or IPv6 address");
+      }
+    }
+    requireUnique("--ip", in.getIpAddressesList());
+  }
+
+  private static void checkTrustCa(ServiceSpec in, boolean client) {
+    if (in.getTrustCaPem().isEmpty()) {
+      return;
+    }
+    if (!client) {
+      throw new InvalidInputException("--trust-ca applies to client mode: a server-mode relay checks clients"
+          + " against the cluster CA");
+    }
+    if (!in.getTo().isEmpty()) {
+      throw new InvalidInputException("--trust-ca is for servers Adit does not run; --to " + in.getTo()
+          + " is an Adit service, trusted through the cluster CA");
+    }
+    List<X509Certificate> certs;
+    try {
+      certs = Pem.certificates(in.getTrustCaPem());
+    } catch (RuntimeException e) {
+      throw new InvalidInputException("--trust-ca does not hold PEM certificates: " + e.getMessage());
+    }
+    if (certs.isEmpty()) {
+      throw new InvalidInputException("--trust-ca holds no certificate: give a PEM file with -----BEGIN CERTIFICATE-----");
+    }
+    for (X509Certificate c : certs) {
+      if (c.getBasicConstraints() < 0 && !c.getSubjectX500Principal().equals(c.getIssuerX500Principal())) {
+        throw new InvalidInputException("--trust-ca: " + c.getSubjectX500Principal().getName()
+            + " is not a CA certificate; give the CA that issued the server's certificate (stunnel's CAfile)");
+      }
+    }
+  }
+
+  private static void requireNotNegative(String flag, long seconds) {
+    if (seconds < 0) {
+      throw new InvalidInputException(flag + " must be positive");
+    }
   }
 
   private static void requireDnsName(String what, String name) {

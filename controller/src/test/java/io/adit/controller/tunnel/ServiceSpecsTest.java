@@ -6,7 +6,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.adit.api.v1.Mode;
 import io.adit.api.v1.ServiceSpec;
 import io.adit.api.v1.Verify;
+import io.adit.common.pki.Keys;
+import io.adit.common.pki.Pem;
+import io.adit.common.pki.SpiffeId;
 import io.adit.common.validation.InvalidInputException;
+import io.adit.controller.ca.Authorities;
+import io.adit.controller.ca.CaMaterial;
+import io.adit.controller.ca.CertificateSigner;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -22,6 +30,24 @@ class ServiceSpecsTest {
   static ServiceSpec.Builder client() {
     return ServiceSpec.newBuilder().setName("c1").setMode(Mode.MODE_CLIENT).setAccept("8000")
         .addConnect("remote.example:6000").setServerName("service1").addNodes("n1");
+  }
+
+  static final CaMaterial CA = Authorities.createRoot("adit.test", Clock.systemUTC());
+  static final String CA_PEM = Pem.encode(CA.certificate());
+  static final String LEAF_PEM = Pem.encode(new CertificateSigner(CA, Clock.systemUTC()).sign(
+      Keys.csr(Keys.generateP256(), "leaf"),
+      CertificateSigner.LeafRequest.of(new SpiffeId("adit.test", SpiffeId.Kind.SERVICE, "leaf"), Duration.ofHours(1))));
+
+  @Test
+  void keepsTheNewFieldsOfAValidSpec() {
+    ServiceSpec server = ServiceSpecs.normalize(server().addDnsNames("web.example.com").addDnsNames("*.web.example.com")
+        .addIpAddresses("192.0.2.7").addIpAddresses("::1").setTlsMinVersion("1.3").setHandshakeTimeoutSeconds(5)
+        .setConnectTimeoutSeconds(2).setIdleTimeoutSeconds(60).setMaxConnections(50).build());
+    assertThat(server.getDnsNamesList()).containsExactly("web.example.com", "*.web.example.com");
+    assertThat(server.getIpAddressesList()).containsExactly("192.0.2.7", "::1");
+    assertThat(server.getMaxConnections()).isEqualTo(50);
+    ServiceSpec client = ServiceSpecs.normalize(client().setTrustCaPem(CA_PEM).build());
+    assertThat(client.getTrustCaPem()).isEqualTo(CA_PEM);
   }
 
   @Test
@@ -70,7 +96,23 @@ class ServiceSpecsTest {
         bad("client with weak verify", s -> s.setMode(Mode.MODE_CLIENT).setServerName("x").setVerify(Verify.VERIFY_NONE),
             "always verifies the server"),
         bad("client with allow", s -> s.setMode(Mode.MODE_CLIENT).setServerName("x").addAllow("a"), "--allow applies to server mode"),
-        bad("to itself", s -> s.setMode(Mode.MODE_CLIENT).clearConnect().setTo("service1"), "names the service itself"));
+        bad("to itself", s -> s.setMode(Mode.MODE_CLIENT).clearConnect().setTo("service1"), "names the service itself"),
+        bad("dns name in client mode", s -> s.setMode(Mode.MODE_CLIENT).setServerName("x").addDnsNames("a.example"),
+            "--dns-name applies to server mode"),
+        bad("bad dns name", s -> s.addDnsNames("not a name"), "--dns-name 'not a name' is not a valid DNS name"),
+        bad("duplicate dns name", s -> s.addDnsNames("a.example").addDnsNames("a.example"), "given twice"),
+        bad("bad ip", s -> s.addIpAddresses("10.0.0.300"), "--ip '10.0.0.300' is not an IPv4 or IPv6 address"),
+        bad("host name as ip", s -> s.addIpAddresses("db.example"), "not an IPv4 or IPv6 address"),
+        bad("trust-ca in server mode", s -> s.setTrustCaPem(CA_PEM), "--trust-ca applies to client mode"),
+        bad("trust-ca with to", s -> s.setMode(Mode.MODE_CLIENT).clearConnect().setTo("web").setTrustCaPem(CA_PEM),
+            "--to web is an Adit service"),
+        bad("trust-ca not PEM", s -> s.setMode(Mode.MODE_CLIENT).setServerName("x").setTrustCaPem("hello"),
+            "--trust-ca holds no certificate"),
+        bad("trust-ca a leaf", s -> s.setMode(Mode.MODE_CLIENT).setServerName("x").setTrustCaPem(LEAF_PEM),
+            "is not a CA certificate"),
+        bad("tls 1.1", s -> s.setTlsMinVersion("1.1"), "--tls-min-version must be 1.2 or 1.3"),
+        bad("negative idle timeout", s -> s.setIdleTimeoutSeconds(-1), "--idle-timeout must be positive"),
+        bad("negative connection cap", s -> s.setMaxConnections(-5), "--max-connections must be positive"));
   }
 
   static Arguments bad(String what, UnaryOperator<ServiceSpec.Builder> change, String message) {
