@@ -91,20 +91,13 @@ public final class TunnelManager {
 
   public List<Service> list() {
     List<Service> out = new ArrayList<>();
-    // Two reads whatever the size: the services, and every node's status. Warnings that need
-    // more reads (nodes joined, identities known) are left to get.
-    java.util.Map<String, List<NodeServiceStatus>> status = new java.util.HashMap<>();
-    for (Kv.Entry e : kv.list(KeyLayout.NODES).entries()) {
-      String[] parts = KeyLayout.splitNodeKey(e.key());
-      if (parts != null && parts[1].startsWith("status/")) {
-        status.computeIfAbsent(parts[1].substring("status/".length()), k -> new ArrayList<>())
-            .add(Records.parse(NodeServiceStatus.parser(), e));
-      }
-    }
+    // Two reads whatever the size: the services, and the nodes prefix (who joined, who is
+    // present, what each reports). Warnings that need more reads are left to get.
+    PlacedStatus status = PlacedStatus.ofListing(kv.list(KeyLayout.NODES).entries());
     for (Kv.Entry e : kv.list(KeyLayout.SERVICES).entries()) {
       ServiceRecord record = Records.parse(ServiceRecord.parser(), e);
       out.add(bare(record, e.modRevision())
-          .addAllNodeStatus(status.getOrDefault(record.getSpec().getName(), List.of()))
+          .addAllNodeStatus(status.of(record.getSpec()))
           .addAllWarnings(ServiceSpecs.warnings(record.getSpec())).build());
     }
     return out;
@@ -169,22 +162,11 @@ public final class TunnelManager {
   }
 
   private List<NodeServiceStatus> nodeStatus(ServiceSpec spec) {
-    List<NodeServiceStatus> out = new ArrayList<>();
-    if (!spec.getAllNodes()) {
-      // Placement names the nodes: read just their keys, not the whole fleet.
-      for (String node : spec.getNodesList()) {
-        kv.get(KeyLayout.nodeStatus(node, spec.getName()))
-            .ifPresent(e -> out.add(Records.parse(NodeServiceStatus.parser(), e)));
-      }
-      return out;
-    }
-    String suffix = "/status/" + spec.getName();
-    for (Kv.Entry e : kv.list(KeyLayout.NODES).entries()) {
-      if (e.key().endsWith(suffix)) {
-        out.add(Records.parse(NodeServiceStatus.parser(), e));
-      }
-    }
-    return out;
+    // Placement names the nodes: read just their keys, not the whole fleet.
+    PlacedStatus status = spec.getAllNodes()
+        ? PlacedStatus.ofListing(kv.list(KeyLayout.NODES).entries())
+        : PlacedStatus.ofNodes(kv, spec.getName(), spec.getNodesList());
+    return status.of(spec);
   }
 
   private static NotFoundException notFound(String name) {
