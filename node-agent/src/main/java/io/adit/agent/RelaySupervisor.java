@@ -1,6 +1,7 @@
 package io.adit.agent;
 
 import io.adit.agent.identity.CertificateManager;
+import io.adit.agent.identity.CertificateNames;
 import io.adit.agent.identity.CertificateManager.Subject;
 import io.adit.agent.identity.Material;
 import io.adit.agent.reconcile.Action;
@@ -22,11 +23,13 @@ import io.adit.api.v1.Mode;
 import io.adit.api.v1.NodeServiceStatus;
 import io.adit.api.v1.ServiceSpec;
 import io.adit.common.pki.Keys;
+import io.adit.common.pki.Pem;
 import io.adit.common.proto.Timestamps;
 import io.adit.common.validation.HostPort;
 import io.netty.handler.ssl.SslContext;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
@@ -125,8 +128,10 @@ final class RelaySupervisor implements AutoCloseable {
         ? (spec.getIdentity().isEmpty() ? null : new Subject(Kind.KIND_CLIENT, spec.getIdentity()))
         : new Subject(Kind.KIND_SERVICE, spec.getName());
     RelaySpec relaySpec;
+    List<X509Certificate> foreignTrust;
     try {
       relaySpec = relaySpec(desired);
+      foreignTrust = spec.getTrustCaPem().isEmpty() ? List.of() : Pem.certificates(spec.getTrustCaPem());
     } catch (RuntimeException e) {
       failed(desired, null, null, e.getMessage());
       return;
@@ -136,7 +141,7 @@ final class RelaySupervisor implements AutoCloseable {
     Consumer<Material> subscriber = m -> {
       ReloadableTls t = tls.get();
       if (t != null) {
-        t.update(context(relaySpec, m));
+        t.update(context(relaySpec, m, foreignTrust));
         Running r = self.get();
         if (r != null) {
           r.material.set(m);
@@ -147,13 +152,20 @@ final class RelaySupervisor implements AutoCloseable {
     };
     Material material;
     try {
-      material = subject == null ? nodeMaterial.get() : certs.acquire(subject, subscriber);
+      if (subject == null) {
+        // No identity: towards an Adit service the node's own certificate; towards a server
+        // trusted through --trust-ca, none (this node's identity is nobody else's business).
+        material = foreignTrust.isEmpty() ? nodeMaterial.get() : null;
+      } else {
+        material = certs.acquire(subject, subscriber,
+            c -> CertificateNames.covers(c, spec.getDnsNamesList(), spec.getIpAddressesList()));
+      }
     } catch (CertificateManager.UnavailableException e) {
       failed(desired, null, null, e.getMessage());
       return;
     }
     try {
-      tls.set(new ReloadableTls(context(relaySpec, material)));
+      tls.set(new ReloadableTls(context(relaySpec, material, foreignTrust)));
       Running[] holder = new Running[1];
       RelayListener listener = new RelayListener() {
         @Override
@@ -169,8 +181,9 @@ final class RelaySupervisor implements AutoCloseable {
       self.set(r);
       r.material.set(material);
       running.put(spec.getName(), r);
-      log.info("service {}: listening on {} ({} mode, certificate {} until {})", spec.getName(), relay.localAddress(),
-          client ? "client" : "server", Keys.serialHex(material.certificate()), material.certificate().getNotAfter().toInstant());
+      log.info("service {}: listening on {} ({} mode, {})", spec.getName(), relay.localAddress(),
+          client ? "client" : "server", material == null ? "no client certificate"
+              : "certificate " + Keys.serialHex(material.certificate()) + " until " + material.certificate().getNotAfter().toInstant());
       report(r);
     } catch (RelayBindException e) {
       failed(desired, subject, subscriber, e.getMessage());
@@ -218,11 +231,15 @@ final class RelaySupervisor implements AutoCloseable {
     status.put(r.config.service(), b.build());
   }
 
-  private SslContext context(RelaySpec spec, Material m) {
-    List<java.security.cert.X509Certificate> chain = List.of(m.certificate());
-    return spec.mode() == RelaySpec.Mode.SERVER
-        ? TlsContexts.forServer(m.key(), chain, m.trust(), spec.verify(), spec.minTlsVersion(), provider)
-        : TlsContexts.forClient(m.key(), chain, m.trust(), spec.minTlsVersion(), provider);
+  private SslContext context(RelaySpec spec, Material m, List<X509Certificate> foreignTrust) {
+    if (spec.mode() == RelaySpec.Mode.SERVER) {
+      return TlsContexts.forServer(m.key(), List.of(m.certificate()), m.trust(), spec.verify(), spec.minTlsVersion(),
+          provider);
+    }
+    List<X509Certificate> trust = foreignTrust.isEmpty() ? m.trust() : foreignTrust;
+    return m == null
+        ? TlsContexts.forClient(null, null, trust, spec.minTlsVersion(), provider)
+        : TlsContexts.forClient(m.key(), List.of(m.certificate()), trust, spec.minTlsVersion(), provider);
   }
 
   /** The relay's view of a spec: addresses resolved, defaults applied. */
@@ -244,7 +261,20 @@ final class RelaySupervisor implements AutoCloseable {
       return new InetSocketAddress(hp.host(), hp.port());
     }).toList();
     RelaySpec.Builder b = client ? RelaySpec.client(s.getName()) : RelaySpec.server(s.getName());
-    b.accept(acceptAddress).connect(connect).minTlsVersion("1.2");
+    RelaySpec.Timeouts timeouts = RelaySpec.Timeouts.DEFAULT;
+    if (s.getHandshakeTimeoutSeconds() > 0) {
+      timeouts = timeouts.withHandshake(Duration.ofSeconds(s.getHandshakeTimeoutSeconds()));
+    }
+    if (s.getConnectTimeoutSeconds() > 0) {
+      timeouts = timeouts.withConnect(Duration.ofSeconds(s.getConnectTimeoutSeconds()));
+    }
+    if (s.getIdleTimeoutSeconds() > 0) {
+      timeouts = timeouts.withIdle(Duration.ofSeconds(s.getIdleTimeoutSeconds()));
+    }
+    b.accept(acceptAddress).connect(connect)
+        .minTlsVersion(s.getTlsMinVersion().isEmpty() ? "1.2" : s.getTlsMinVersion())
+        .timeouts(timeouts)
+        .maxConnections(s.getMaxConnections() > 0 ? s.getMaxConnections() : RelaySpec.DEFAULT_MAX_CONNECTIONS);
     if (client) {
       b.serverName(s.getServerName().isEmpty() ? s.getTo() : s.getServerName());
     } else {

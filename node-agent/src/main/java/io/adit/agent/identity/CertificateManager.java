@@ -21,6 +21,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -90,14 +91,35 @@ public final class CertificateManager implements AutoCloseable {
    * The current material for {@code subject}: held, else stored and still valid, else newly
    * issued. {@code subscriber} then gets every renewal until {@link #release}.
    */
-  public synchronized Material acquire(Subject subject, Consumer<Material> subscriber) throws UnavailableException {
+  public Material acquire(Subject subject, Consumer<Material> subscriber) throws UnavailableException {
+    return acquire(subject, subscriber, c -> true);
+  }
+
+  /**
+   * As {@link #acquire(Subject, Consumer)}, but a held or stored certificate that does not
+   * {@code fit} (a service got a new DNS name, say) is replaced at once by a new one, which
+   * every subscriber gets.
+   */
+  public synchronized Material acquire(Subject subject, Consumer<Material> subscriber, Predicate<X509Certificate> fits)
+      throws UnavailableException {
     Held h = held.get(subject);
     if (h == null) {
       Optional<Material> stored = store.load(subject.fileName())
-          .filter(m -> clock.instant().isBefore(m.certificate().getNotAfter().toInstant()));
+          .filter(m -> clock.instant().isBefore(m.certificate().getNotAfter().toInstant()))
+          .filter(m -> fits.test(m.certificate()));
       Material m = stored.isPresent() ? stored.get() : issue(subject);
       h = new Held(subject, m);
       held.put(subject, h);
+      schedule(h, renewAt(m.certificate()));
+    } else if (!fits.test(h.material.certificate())) {
+      log.info("the certificate for {} does not carry what the service now asks for: getting a new one", subject);
+      Material m = issue(subject);
+      h.material = m;
+      h.failures = 0;
+      notify(h, m);
+      if (h.renewal != null) {
+        h.renewal.cancel(false);
+      }
       schedule(h, renewAt(m.certificate()));
     }
     h.subscribers.add(subscriber);
@@ -152,6 +174,16 @@ public final class CertificateManager implements AutoCloseable {
     return m;
   }
 
+  private static void notify(Held h, Material m) {
+    for (Consumer<Material> s : h.subscribers) {
+      try {
+        s.accept(m);
+      } catch (RuntimeException e) {
+        log.warn("applying the renewed certificate for {} failed: {}", h.subject, e.getMessage());
+      }
+    }
+  }
+
   private Instant renewAt(X509Certificate cert) {
     return RenewalPolicy.renewAt(cert, ThreadLocalRandom.current().nextDouble());
   }
@@ -172,13 +204,7 @@ public final class CertificateManager implements AutoCloseable {
       Material m = issue(h.subject);
       h.material = m;
       h.failures = 0;
-      for (Consumer<Material> s : h.subscribers) {
-        try {
-          s.accept(m);
-        } catch (RuntimeException e) {
-          log.warn("applying the renewed certificate for {} failed: {}", h.subject, e.getMessage());
-        }
-      }
+      notify(h, m);
       synchronized (this) {
         if (held.get(h.subject) == h) {
           schedule(h, renewAt(m.certificate()));

@@ -2,6 +2,7 @@ package io.adit.agent.e2e;
 
 import io.adit.agent.Agent;
 import io.adit.agent.AgentConfig;
+import io.adit.agent.tls.Provider;
 import io.adit.api.v1.CertificateServiceGrpc;
 import io.adit.api.v1.CreateIdentityRequest;
 import io.adit.api.v1.CreateJoinTokenRequest;
@@ -78,10 +79,15 @@ final class Cluster implements AutoCloseable {
 
   /** Joins (or restarts, if its data dir holds a credential) the agent of {@code node}. */
   Agent agent(String node) throws Exception {
+    return agent(node, Provider.best());
+  }
+
+  /** As {@link #agent(String)}, with relays on the given TLS engine. */
+  Agent agent(String node, Provider tls) throws Exception {
     Path data = dir.resolve("agent-" + node);
     Optional<String> token = Files.exists(data.resolve("node.conf")) ? Optional.empty() : Optional.of(token());
     Agent a = Agent.start(AgentConfig.of(List.of(new HostPort("127.0.0.1", controller.port())), token, node, data,
-        List.of(), "127.0.0.1"), Clock.systemUTC());
+        List.of(), "127.0.0.1").withTlsProvider(tls), Clock.systemUTC());
     agents.add(a);
     return a;
   }

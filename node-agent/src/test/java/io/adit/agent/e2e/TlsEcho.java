@@ -88,6 +88,18 @@ final class TlsEcho implements AutoCloseable {
     return b.toString();
   }
 
+  /** Whether the relay closes the connection within {@code d}, with nothing sent by either side. */
+  boolean closedWithin(java.time.Duration d) throws IOException {
+    socket.setSoTimeout((int) d.toMillis());
+    try {
+      return socket.getInputStream().read() == -1;
+    } catch (java.net.SocketTimeoutException e) {
+      return false;
+    } catch (java.net.SocketException e) {
+      return true; // reset: closed too
+    }
+  }
+
   @Override
   public void close() throws IOException {
     socket.close();
