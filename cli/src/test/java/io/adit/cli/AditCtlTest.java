@@ -227,6 +227,46 @@ class AditCtlTest {
   }
 
   @Test
+  void createSendsTheTlsNamesTimeoutsAndCap() throws Exception {
+    var r = cli.run("service", "create", "web", "--accept", "443", "--connect", "127.0.0.1:8080", "--node", "n1",
+        "--dns-name", "Web.Example.com,web.internal", "--ip", "192.0.2.7", "--ip", "::1", "--tls-min-version", "1.3",
+        "--handshake-timeout", "5s", "--connect-timeout", "2s", "--idle-timeout", "1m", "--max-connections", "50");
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    ServiceSpec spec = createdSpec();
+    assertThat(spec.getDnsNamesList()).containsExactly("web.example.com", "web.internal");
+    assertThat(spec.getIpAddressesList()).containsExactly("192.0.2.7", "::1");
+    assertThat(spec.getTlsMinVersion()).isEqualTo("1.3");
+    assertThat(spec.getHandshakeTimeoutSeconds()).isEqualTo(5);
+    assertThat(spec.getConnectTimeoutSeconds()).isEqualTo(2);
+    assertThat(spec.getIdleTimeoutSeconds()).isEqualTo(60);
+    assertThat(spec.getMaxConnections()).isEqualTo(50);
+  }
+
+  @Test
+  void trustCaIsReadFromTheFileAndStoredWithTheSpec() throws Exception {
+    String pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+    Path ca = java.nio.file.Files.writeString(dir.resolve("legacy-ca.crt"), pem);
+    var r = cli.run("service", "create", "to-legacy", "--client", "--accept", "6000", "--connect", "legacy:443",
+        "--server-name", "legacy.example", "--trust-ca", ca.toString(), "--node", "n1");
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(createdSpec().getTrustCaPem()).isEqualTo(pem);
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "--trust-ca|missing.crt|--trust-ca missing.crt: no such file",
+      "--tls-min-version|1.1|--tls-min-version must be 1.2 or 1.3, not '1.1'",
+      "--idle-timeout|500ms|--idle-timeout 500ms is below one second",
+      "--max-connections|-1|--max-connections must be positive"})
+  void badTlsAndLimitFlagsAreUsageErrors(String flag, String value, String message) {
+    var r = cli.run("service", "create", "web", "--client", "--accept", "6000", "--connect", "h:1",
+        "--server-name", "h", "--node", "n1", flag, value);
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err()).contains(message);
+    assertThat(cli.controller.calls).doesNotContain("createService");
+  }
+
+  @Test
   void toWithoutClientModeIsAUsageError() {
     var r = cli.run("service", "create", "c", "--accept", "6000", "--to", "web", "--all-nodes");
     assertThat(r.exitCode()).isEqualTo(2);

@@ -7,7 +7,13 @@ import io.adit.common.validation.Durations;
 import io.adit.common.validation.HostPort;
 import io.adit.common.validation.InvalidInputException;
 import io.adit.common.validation.Names;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.TypeConversionException;
@@ -69,6 +75,45 @@ public final class ServiceSpecOptions {
       description = "Lifetime of the service's certificates, e.g. 24h; 0s: the controller's default.")
   String certTtl;
 
+  @Option(names = "--dns-name", paramLabel = "NAME", split = ",",
+      description = "Server mode: another DNS name for the service's certificate, for clients that dial it"
+          + " by that name; repeat or separate with commas. On update, --dns-name= clears the list.")
+  List<String> dnsNames;
+
+  @Option(names = "--ip", paramLabel = "ADDR", split = ",",
+      description = "Server mode: an IP address for the service's certificate, for clients that dial an"
+          + " address; repeat or separate with commas. On update, --ip= clears the list.")
+  List<String> ips;
+
+  @Option(names = "--trust-ca", paramLabel = "FILE",
+      description = "Client mode: trust the CA certificates in this PEM file instead of the cluster CA, to reach"
+          + " a TLS server Adit does not run (stunnel's CAfile with client = yes). The file is read now and"
+          + " stored with the service. On update, --trust-ca= goes back to the cluster CA.")
+  Path trustCa;
+
+  @Option(names = "--tls-min-version", paramLabel = "VERSION",
+      description = "The lowest TLS version the relay speaks: 1.2 (default) or 1.3.")
+  String tlsMinVersion;
+
+  @Option(names = "--handshake-timeout", paramLabel = "DURATION",
+      description = "How long a TLS handshake may take, e.g. 10s (the default); 0s: the default.")
+  String handshakeTimeout;
+
+  @Option(names = "--connect-timeout", paramLabel = "DURATION",
+      description = "How long connecting to one --connect address may take before the next is tried"
+          + " (stunnel's TIMEOUTconnect), e.g. 10s (the default).")
+  String connectTimeout;
+
+  @Option(names = "--idle-timeout", paramLabel = "DURATION",
+      description = "Close a connection after this long without traffic either way (stunnel's TIMEOUTidle),"
+          + " e.g. 5m (the default).")
+  String idleTimeout;
+
+  @Option(names = "--max-connections", paramLabel = "N",
+      description = "The most connections each node's relay holds open at once; more are refused"
+          + " (default 1000).")
+  Integer maxConnections;
+
   @Option(names = "--dry-run", description = "Let the controller check the spec; store nothing.")
   boolean dryRun;
 
@@ -110,7 +155,9 @@ public final class ServiceSpecOptions {
 
   private boolean changesSomething() {
     return accept != null || connect != null || to != null || client != null || nodes != null || allNodes
-        || verify != null || allow != null || serverName != null || identity != null || certTtl != null;
+        || verify != null || allow != null || serverName != null || identity != null || certTtl != null
+        || dnsNames != null || ips != null || trustCa != null || tlsMinVersion != null || handshakeTimeout != null
+        || connectTimeout != null || idleTimeout != null || maxConnections != null;
   }
 
   private ServiceSpec.Builder apply(ServiceSpec.Builder spec) {
@@ -169,10 +216,64 @@ public final class ServiceSpecOptions {
     if (certTtl != null) {
       spec.setCertTtlSeconds(Durations.parse("--cert-ttl", certTtl).getSeconds());
     }
+    if (dnsNames != null) {
+      spec.clearDnsNames().addAllDnsNames(nonEmpty(dnsNames).stream().map(n -> n.toLowerCase(Locale.ROOT)).toList());
+    }
+    if (ips != null) {
+      spec.clearIpAddresses().addAllIpAddresses(nonEmpty(ips));
+    }
+    if (trustCa != null) {
+      spec.setTrustCaPem(trustCa.toString().isEmpty() ? "" : readTrustCa(trustCa));
+    }
+    if (tlsMinVersion != null) {
+      String v = tlsMinVersion.startsWith("TLSv") ? tlsMinVersion.substring(4) : tlsMinVersion;
+      if (!v.equals("1.2") && !v.equals("1.3")) {
+        throw new InvalidInputException("--tls-min-version must be 1.2 or 1.3, not '" + tlsMinVersion + "'");
+      }
+      spec.setTlsMinVersion(v);
+    }
+    if (handshakeTimeout != null) {
+      spec.setHandshakeTimeoutSeconds(seconds("--handshake-timeout", handshakeTimeout));
+    }
+    if (connectTimeout != null) {
+      spec.setConnectTimeoutSeconds(seconds("--connect-timeout", connectTimeout));
+    }
+    if (idleTimeout != null) {
+      spec.setIdleTimeoutSeconds(seconds("--idle-timeout", idleTimeout));
+    }
+    if (maxConnections != null) {
+      if (maxConnections < 0) {
+        throw new InvalidInputException("--max-connections must be positive, not " + maxConnections);
+      }
+      spec.setMaxConnections(maxConnections);
+    }
     if (!spec.getTo().isEmpty() && spec.getMode() != Mode.MODE_CLIENT) {
       throw new InvalidInputException("--to works in client mode only: add --client, or use --connect HOST:PORT");
     }
     return spec;
+  }
+
+  private static long seconds(String flag, String value) {
+    java.time.Duration d = Durations.parse(flag, value);
+    if (!d.isZero() && d.getSeconds() == 0) {
+      throw new InvalidInputException(flag + " " + value + " is below one second: give whole seconds, e.g. 1s");
+    }
+    return d.getSeconds();
+  }
+
+  private static String readTrustCa(Path file) {
+    String pem;
+    try {
+      pem = Files.readString(file, StandardCharsets.US_ASCII);
+    } catch (NoSuchFileException e) {
+      throw new InvalidInputException("--trust-ca " + file + ": no such file");
+    } catch (IOException e) {
+      throw new InvalidInputException("--trust-ca " + file + ": cannot read it (" + e.getMessage() + ")");
+    }
+    if (!pem.contains("-----BEGIN CERTIFICATE-----")) {
+      throw new InvalidInputException("--trust-ca " + file + " holds no PEM certificate (-----BEGIN CERTIFICATE-----)");
+    }
+    return pem;
   }
 
   private static List<String> nonEmpty(List<String> values) {

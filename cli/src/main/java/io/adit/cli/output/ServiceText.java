@@ -5,6 +5,7 @@ import io.adit.api.v1.NodeServiceStatus;
 import io.adit.api.v1.Service;
 import io.adit.api.v1.ServiceSpec;
 import io.adit.api.v1.Verify;
+import io.adit.common.pki.Pem;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
@@ -42,6 +43,19 @@ public final class ServiceText {
     field(out, "Identity", Human.orDash(spec.getIdentity()));
     String ttl = Views.ttl(spec.getCertTtlSeconds());
     field(out, "Cert TTL", ttl == null ? "controller default" : ttl);
+    if (spec.getMode() == Mode.MODE_SERVER) {
+      List<String> names = new java.util.ArrayList<>(List.of(spec.getName()));
+      names.addAll(spec.getDnsNamesList());
+      names.addAll(spec.getIpAddressesList());
+      field(out, "Cert names", Human.list(names));
+    } else {
+      field(out, "Trusts", spec.getTrustCaPem().isEmpty() ? "the cluster CA" : trustSummary(spec.getTrustCaPem()));
+    }
+    field(out, "TLS versions", spec.getTlsMinVersion().equals("1.3") ? "1.3 only" : "1.2 and 1.3");
+    field(out, "Timeouts", "handshake " + orDefault(spec.getHandshakeTimeoutSeconds(), "10s")
+        + ", connect " + orDefault(spec.getConnectTimeoutSeconds(), "10s")
+        + ", idle " + orDefault(spec.getIdleTimeoutSeconds(), "5m"));
+    field(out, "Conn limit", spec.getMaxConnections() == 0 ? "1000 (default)" : Integer.toString(spec.getMaxConnections()));
     field(out, "Version", Long.toString(s.getVersion()));
     field(out, "Created", Human.timeAndRelative(s.getCreateTime(), now));
     field(out, "Updated", Human.timeAndRelative(s.getUpdateTime(), now)
@@ -52,7 +66,7 @@ public final class ServiceText {
     }
     out.println();
     if (s.getNodeStatusCount() == 0) {
-      out.println("Status: no node has reported this service yet");
+      out.println("Status: no node runs this service yet (no node has joined)");
       return;
     }
     out.println("Status:");
@@ -63,6 +77,22 @@ public final class ServiceText {
           n.getActiveConnections(), Human.bytes(n.getBytesIn()), Human.bytes(n.getBytesOut()), n.getLastFailure());
     }
     t.print(out);
+  }
+
+  private static String orDefault(long seconds, String fallback) {
+    String d = Views.ttl(seconds);
+    return d == null ? fallback : d;
+  }
+
+  /** The subjects of the CA certificates a client-mode service trusts instead of the cluster CA. */
+  private static String trustSummary(String pem) {
+    try {
+      List<String> subjects = Pem.certificates(pem).stream()
+          .map(c -> c.getSubjectX500Principal().getName()).toList();
+      return "--trust-ca: " + String.join("; ", subjects);
+    } catch (RuntimeException e) {
+      return "--trust-ca (unreadable: " + e.getMessage() + ")";
+    }
   }
 
   /** The verify level, with a warning for the stunnel-compatible opt-outs. */

@@ -25,7 +25,9 @@ public final class Views {
   public record ServiceView(
       String name, String mode, String accept, List<String> connect, String to,
       List<String> nodes, boolean allNodes, String verify, List<String> allow,
-      String serverName, String identity, String certTtl, long version,
+      String serverName, String identity, String certTtl, List<String> dnsNames, List<String> ips,
+      String trustCa, String tlsMinVersion, String handshakeTimeout, String connectTimeout,
+      String idleTimeout, Integer maxConnections, long version,
       String createTime, String updateTime, String updatedBy, List<String> warnings,
       List<NodeStatusView> status) {
 
@@ -35,7 +37,12 @@ public final class Views {
           List.copyOf(spec.getConnectList()), blankToNull(spec.getTo()),
           List.copyOf(spec.getNodesList()), spec.getAllNodes(), verifyName(spec.getVerify()),
           List.copyOf(spec.getAllowList()), blankToNull(spec.getServerName()),
-          blankToNull(spec.getIdentity()), ttl(spec.getCertTtlSeconds()), s.getVersion(),
+          blankToNull(spec.getIdentity()), ttl(spec.getCertTtlSeconds()),
+          List.copyOf(spec.getDnsNamesList()), List.copyOf(spec.getIpAddressesList()),
+          blankToNull(spec.getTrustCaPem()), blankToNull(spec.getTlsMinVersion()),
+          ttl(spec.getHandshakeTimeoutSeconds()), ttl(spec.getConnectTimeoutSeconds()),
+          ttl(spec.getIdleTimeoutSeconds()), spec.getMaxConnections() == 0 ? null : spec.getMaxConnections(),
+          s.getVersion(),
           Human.time(s.getCreateTime()), Human.time(s.getUpdateTime()),
           blankToNull(s.getUpdatedBy()), List.copyOf(s.getWarningsList()),
           s.getNodeStatusList().stream().map(NodeStatusView::of).toList());

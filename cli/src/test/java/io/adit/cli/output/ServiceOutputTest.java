@@ -26,7 +26,8 @@ class ServiceOutputTest {
   static final Service WEB = Service.newBuilder()
       .setSpec(ServiceSpec.newBuilder().setName("web").setMode(Mode.MODE_SERVER).setAccept("443")
           .addConnect("127.0.0.1:8080").addConnect("127.0.0.1:8081").addNodes("node-a").addNodes("node-b")
-          .setVerify(Verify.VERIFY_NONE).setCertTtlSeconds(43200))
+          .setVerify(Verify.VERIFY_NONE).setCertTtlSeconds(43200)
+          .addDnsNames("www.example.com").addIpAddresses("192.0.2.10").setIdleTimeoutSeconds(60))
       .setVersion(42)
       .setCreateTime(ts("2025-06-01T10:00:00Z"))
       .setUpdateTime(ts("2025-06-01T11:30:00Z"))
@@ -77,6 +78,10 @@ class ServiceOutputTest {
         Server name:  -
         Identity:     -
         Cert TTL:     12h
+        Cert names:   web,www.example.com,192.0.2.10
+        TLS versions: 1.2 and 1.3
+        Timeouts:     handshake 10s, connect 10s, idle 1m
+        Conn limit:   1000 (default)
         Version:      42
         Created:      2025-06-01T10:00:00Z (2h ago)
         Updated:      2025-06-01T11:30:00Z (30m ago) by spiffe://adit.local/admin/admin
@@ -119,6 +124,18 @@ class ServiceOutputTest {
           "serverName": null,
           "identity": null,
           "certTtl": "12h",
+          "dnsNames": [
+            "www.example.com"
+          ],
+          "ips": [
+            "192.0.2.10"
+          ],
+          "trustCa": null,
+          "tlsMinVersion": null,
+          "handshakeTimeout": null,
+          "connectTimeout": null,
+          "idleTimeout": "1m",
+          "maxConnections": null,
           "version": 42,
           "createTime": "2025-06-01T10:00:00Z",
           "updateTime": "2025-06-01T11:30:00Z",
@@ -172,6 +189,14 @@ class ServiceOutputTest {
         serverName: null
         identity: client1
         certTtl: null
+        dnsNames: []
+        ips: []
+        trustCa: null
+        tlsMinVersion: null
+        handshakeTimeout: null
+        connectTimeout: null
+        idleTimeout: null
+        maxConnections: null
         version: 43
         createTime: null
         updateTime: null
