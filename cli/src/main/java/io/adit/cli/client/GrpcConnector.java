@@ -2,6 +2,7 @@ package io.adit.cli.client;
 
 import io.adit.common.config.ClientConfig;
 import io.adit.common.config.ConfigException;
+import io.adit.common.grpc.ControllerResolver;
 import io.adit.common.validation.HostPort;
 import io.adit.common.validation.InvalidInputException;
 import io.grpc.ManagedChannel;

@@ -20,8 +20,8 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Resolves a fixed list of controllers (a config file's, or an agent's --controller) into one address group per controller,
- * in config order, so that grpc's pick_first policy fails over from one to the next at
+ * Resolves a fixed list of controllers (a config file's, or an agent's --controller) into one
+ * address group per controller, in the order given, so that grpc's pick_first policy fails over from one to the next at
  * connection level. Each group carries its own authority, so TLS checks every controller's
  * certificate against the name the config uses for it rather than the first one's.
  *
