@@ -36,6 +36,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import org.awaitility.Awaitility;
 
 /**
@@ -79,15 +80,23 @@ final class Cluster implements AutoCloseable {
 
   /** Joins (or restarts, if its data dir holds a credential) the agent of {@code node}. */
   Agent agent(String node) throws Exception {
-    return agent(node, Provider.best());
+    return agent(node, c -> c);
   }
 
   /** As {@link #agent(String)}, with relays on the given TLS engine. */
   Agent agent(String node, Provider tls) throws Exception {
+    return agent(node, c -> c.withTlsProvider(tls));
+  }
+
+  /**
+   * Like {@link #agent(String)}, with the config adjusted before the start: an etcd or
+   * controller address of a proxy the test controls, another resync period.
+   */
+  Agent agent(String node, UnaryOperator<AgentConfig> adjust) throws Exception {
     Path data = dir.resolve("agent-" + node);
     Optional<String> token = Files.exists(data.resolve("node.conf")) ? Optional.empty() : Optional.of(token());
-    Agent a = Agent.start(AgentConfig.of(List.of(new HostPort("127.0.0.1", controller.port())), token, node, data,
-        List.of(), "127.0.0.1").withTlsProvider(tls), Clock.systemUTC());
+    Agent a = Agent.start(adjust.apply(AgentConfig.of(List.of(new HostPort("127.0.0.1", controller.port())), token, node,
+        data, List.of(), "127.0.0.1")), Clock.systemUTC());
     agents.add(a);
     return a;
   }
