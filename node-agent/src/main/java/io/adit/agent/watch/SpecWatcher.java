@@ -128,7 +128,9 @@ public final class SpecWatcher implements AutoCloseable {
     WatchOption option = WatchOption.builder().isPrefix(true).withRevision(fromRevision).build();
     watcher = etcd.getWatchClient().watch(PREFIX, option, Watch.listener(
         response -> loop.execute(() -> onEvents(gen, response)),
-        error -> loop.execute(() -> onError(gen, error))));
+        error -> loop.execute(() -> onError(gen, error)),
+        // A watch that ends without an error would otherwise leave only the periodic resync.
+        () -> loop.execute(() -> onError(gen, new IllegalStateException("etcd ended the watch")))));
   }
 
   private void onEvents(long gen, WatchResponse response) {
