@@ -4,7 +4,11 @@ import io.adit.agent.tls.Provider;
 import io.adit.common.daemon.Daemon;
 import io.adit.common.validation.HostPort;
 import io.adit.common.validation.InvalidInputException;
+import java.io.IOException;
 import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -36,8 +40,13 @@ public final class AgentMain implements Callable<Integer> {
       description = "Controllers, comma-separated or repeated; the agent fails over among them.")
   List<String> controllers = new ArrayList<>();
 
-  @Option(names = "--join-token", paramLabel = "TOKEN", description = "Join token for the first start.")
+  @Option(names = "--join-token", paramLabel = "TOKEN",
+      description = "Join token for the first start. Visible to other users in ps: prefer --join-token-file.")
   String token;
+
+  @Option(names = "--join-token-file", paramLabel = "FILE",
+      description = "Reads the join token from this file (e.g. a systemd credential); exclusive with --join-token.")
+  Path tokenFile;
 
   @Option(names = "--name", required = true, paramLabel = "NODE", description = "This node's name (a DNS label).")
   String name;
@@ -87,9 +96,30 @@ public final class AgentMain implements Callable<Integer> {
       default -> throw new InvalidInputException("--tls-provider must be openssl or jdk");
     };
     String adv = advertise != null ? advertise : InetAddress.getLocalHost().getHostName();
-    AgentConfig config = AgentConfig.of(ctl, Optional.ofNullable(token), name, dataDir, etcd, adv).withTlsProvider(p);
+    AgentConfig config = AgentConfig.of(ctl, joinToken(), name, dataDir, etcd, adv).withTlsProvider(p);
     Daemon.runUntilStopped(Agent.start(config, Clock.systemUTC()), log::info);
     return 0;
+  }
+
+  Optional<String> joinToken() {
+    if (tokenFile == null) {
+      return Optional.ofNullable(token);
+    }
+    if (token != null) {
+      throw new InvalidInputException("give --join-token or --join-token-file, not both");
+    }
+    try {
+      String t = Files.readString(tokenFile, StandardCharsets.US_ASCII).strip();
+      if (t.isEmpty()) {
+        throw new InvalidInputException("--join-token-file " + tokenFile + " is empty: put the token from"
+            + " aditctl node token create in it");
+      }
+      return Optional.of(t);
+    } catch (NoSuchFileException e) {
+      throw new InvalidInputException("--join-token-file " + tokenFile + ": no such file");
+    } catch (IOException e) {
+      throw new InvalidInputException("--join-token-file " + tokenFile + ": cannot read it (" + e.getMessage() + ")");
+    }
   }
 
   static final class Version implements CommandLine.IVersionProvider {
