@@ -12,9 +12,11 @@ package io.adit.common.store;
  * /adit/v1/nodes/&lt;node&gt;/presence           bound to the node's lease: present = Ready
  * /adit/v1/nodes/&lt;node&gt;/heartbeat          when the agent was last seen (no lease)
  * /adit/v1/nodes/&lt;node&gt;/status/&lt;service&gt;   what the node runs for that service
- * /adit/v1/revoked/&lt;serial&gt;                revocations
+ * /adit/v1/revoked/&lt;serial&gt;                revocations (until the certificate expires)
+ * /adit/v1/issued/&lt;serial&gt;                 certificates the CA signed (until they expire)
  * /adit/v1/ca/meta                         trust domain, active CA, bundle version
  * /adit/v1/ca/authorities/&lt;id&gt;            CA certificate + sealed key
+ * /adit/v1/ca/crl                          the last CRL number
  * /adit/v1/tokens/&lt;id&gt;                    hashed join token
  * /adit/v1/audit/&lt;time&gt;-&lt;id&gt;              who changed what
  * </pre>
@@ -25,9 +27,11 @@ public final class KeyLayout {
   public static final String IDENTITIES = ROOT + "identities/";
   public static final String NODES = ROOT + "nodes/";
   public static final String REVOKED = ROOT + "revoked/";
+  public static final String ISSUED = ROOT + "issued/";
   public static final String CA = ROOT + "ca/";
   public static final String CA_META = CA + "meta";
   public static final String CA_AUTHORITIES = CA + "authorities/";
+  public static final String CA_CRL = CA + "crl";
   public static final String TOKENS = ROOT + "tokens/";
   public static final String AUDIT = ROOT + "audit/";
 
@@ -68,6 +72,10 @@ public final class KeyLayout {
 
   public static String token(String id) {
     return TOKENS + id;
+  }
+
+  public static String issued(String serialHex) {
+    return ISSUED + serialHex;
   }
 
   public static String revoked(String serialHex) {

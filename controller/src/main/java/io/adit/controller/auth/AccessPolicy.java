@@ -38,6 +38,9 @@ public final class AccessPolicy {
     p.allow(IdentityServiceGrpc.getRevokeIdentityMethod(), admin);
     p.allow(CertificateServiceGrpc.getSignCertificateMethod(), adminOrNode);
     p.allow(CertificateServiceGrpc.getGetTrustBundleMethod(), adminOrNode);
+    p.allow(CertificateServiceGrpc.getRevokeCertificateMethod(), admin);
+    p.allow(CertificateServiceGrpc.getListRevocationsMethod(), admin);
+    p.allow(CertificateServiceGrpc.getGetCrlMethod(), adminOrNode);
     p.allow(NodeServiceGrpc.getJoinMethod(), ANYONE);
     p.allow(NodeServiceGrpc.getListNodesMethod(), admin);
     p.allow(NodeServiceGrpc.getCreateJoinTokenMethod(), admin);
