@@ -20,6 +20,7 @@ import io.adit.controller.ca.ClusterAuthority;
 import io.adit.controller.ca.TtlPolicy;
 import io.adit.controller.errors.UnavailableException;
 import io.adit.controller.identity.IdentityManager;
+import io.adit.controller.revocation.RevocationManager;
 import io.adit.controller.issuance.Issuer;
 import io.adit.controller.node.NodeManager;
 import io.adit.controller.server.ApiServer;
@@ -94,17 +95,21 @@ public final class Controller implements AutoCloseable {
       TunnelManager tunnels = new TunnelManager(kv, clock, config.maxTtl());
       IdentityManager identities = new IdentityManager(kv, clock);
       NodeManager nodes = new NodeManager(kv, clock);
-      Issuer issuer = new Issuer(authority, ttl, tunnels, identities);
+      RevocationManager revocations = new RevocationManager(kv, identities, clock);
+      Issuer issuer = new Issuer(authority, ttl, tunnels, identities, revocations);
 
       SwappableKeyManager.Pair serving = servingMaterial(issuer, authority, config);
       SwappableKeyManager keys = new SwappableKeyManager(serving.key(), serving.chain());
-      PeerVerifier verifier = new PeerVerifier(authority::bundle, authority::trustDomain, clock);
+      PeerVerifier verifier = new PeerVerifier(authority::bundle, authority::trustDomain, clock,
+          revocations::revokedSerial);
       ApiServer server = ApiServer.start(config.listen(), keys, authority::bundle,
           new AuthInterceptor(verifier, AccessPolicy.standard()),
-          List.of(new TunnelApi(tunnels), new IdentityApi(identities), new CertificateApi(authority, issuer),
+          List.of(new TunnelApi(tunnels), new IdentityApi(identities, revocations),
+              new CertificateApi(authority, issuer, revocations),
               new NodeApi(nodes, authority, issuer, config.etcdEndpoints())));
       long renewEvery = SERVING_CERT_TTL.toSeconds() / 2;
       scheduler.scheduleAtFixedRate(() -> renewServing(keys, issuer, authority, config), renewEvery, renewEvery, TimeUnit.SECONDS);
+      scheduler.scheduleWithFixedDelay(() -> prune(revocations), 1, 60, TimeUnit.MINUTES);
 
       Path adminConfig = config.dataDir().resolve(ADMIN_CONFIG);
       writeAdminConfigIfNeeded(adminConfig, issuer, authority, config, server.port());
@@ -154,6 +159,18 @@ public final class Controller implements AutoCloseable {
     X509Certificate cert = issuer.issueServing(Pem.encode(Keys.csr(pair, "adit-controller")),
         SpiffeId.controller(authority.trustDomain()), List.copyOf(dns), List.copyOf(ips), SERVING_CERT_TTL);
     return new SwappableKeyManager.Pair(pair.getPrivate(), new X509Certificate[] {cert, authority.active().certificate()});
+  }
+
+  /** Drops the records of certificates that expired over an hour ago; never throws (it runs on the scheduler). */
+  private static void prune(RevocationManager revocations) {
+    try {
+      int n = revocations.prune(Duration.ofHours(1));
+      if (n > 0) {
+        log.info("pruned {} record(s) of expired certificates", n);
+      }
+    } catch (RuntimeException e) {
+      log.warn("pruning records of expired certificates failed ({}); trying again in an hour", e.getMessage());
+    }
   }
 
   private static void renewServing(SwappableKeyManager keys, Issuer issuer, ClusterAuthority authority,

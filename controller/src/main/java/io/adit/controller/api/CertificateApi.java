@@ -3,6 +3,10 @@ package io.adit.controller.api;
 import io.adit.api.v1.CertificateServiceGrpc;
 import io.adit.api.v1.GetTrustBundleRequest;
 import io.adit.api.v1.Kind;
+import io.adit.api.v1.ListRevocationsRequest;
+import io.adit.api.v1.ListRevocationsResponse;
+import io.adit.api.v1.Revocation;
+import io.adit.api.v1.RevokeCertificateRequest;
 import io.adit.api.v1.SignCertificateRequest;
 import io.adit.api.v1.SignCertificateResponse;
 import io.adit.api.v1.TrustBundle;
@@ -14,6 +18,7 @@ import io.adit.common.validation.InvalidInputException;
 import io.adit.controller.auth.Caller;
 import io.adit.controller.ca.ClusterAuthority;
 import io.adit.controller.issuance.Issuer;
+import io.adit.controller.revocation.RevocationManager;
 import io.grpc.stub.StreamObserver;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -22,10 +27,12 @@ import java.time.Duration;
 public final class CertificateApi extends CertificateServiceGrpc.CertificateServiceImplBase {
   private final ClusterAuthority authority;
   private final Issuer issuer;
+  private final RevocationManager revocations;
 
-  public CertificateApi(ClusterAuthority authority, Issuer issuer) {
+  public CertificateApi(ClusterAuthority authority, Issuer issuer, RevocationManager revocations) {
     this.authority = authority;
     this.issuer = issuer;
+    this.revocations = revocations;
   }
 
   @Override
@@ -52,6 +59,18 @@ public final class CertificateApi extends CertificateServiceGrpc.CertificateServ
         .setTrustDomain(authority.trustDomain())
         .addAllCaHashes(authority.bundleHashes())
         .build());
+  }
+
+  @Override
+  public void revokeCertificate(RevokeCertificateRequest req, StreamObserver<Revocation> obs) {
+    Errors.unary(obs, "RevokeCertificate", () -> revocations.revoke(req.getSerial(), req.getReason(),
+        Caller.current().describe()));
+  }
+
+  @Override
+  public void listRevocations(ListRevocationsRequest req, StreamObserver<ListRevocationsResponse> obs) {
+    Errors.unary(obs, "ListRevocations", () -> ListRevocationsResponse.newBuilder()
+        .addAllRevocations(revocations.list()).build());
   }
 
   static SpiffeId.Kind kind(Kind kind) {

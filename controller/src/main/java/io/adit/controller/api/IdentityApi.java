@@ -10,14 +10,17 @@ import io.adit.api.v1.RevokeIdentityRequest;
 import io.adit.common.validation.Names;
 import io.adit.controller.auth.Caller;
 import io.adit.controller.identity.IdentityManager;
+import io.adit.controller.revocation.RevocationManager;
 import io.grpc.stub.StreamObserver;
 
 /** IdentityService: client identities. Admin only (checked by the interceptor). */
 public final class IdentityApi extends IdentityServiceGrpc.IdentityServiceImplBase {
   private final IdentityManager identities;
+  private final RevocationManager revocations;
 
-  public IdentityApi(IdentityManager identities) {
+  public IdentityApi(IdentityManager identities, RevocationManager revocations) {
     this.identities = identities;
+    this.revocations = revocations;
   }
 
   @Override
@@ -37,7 +40,7 @@ public final class IdentityApi extends IdentityServiceGrpc.IdentityServiceImplBa
 
   @Override
   public void revokeIdentity(RevokeIdentityRequest req, StreamObserver<Identity> obs) {
-    Errors.unary(obs, "RevokeIdentity", () -> identities.revoke(Names.requireDnsLabel("identity name", req.getName()),
-        Caller.current().describe()));
+    Errors.unary(obs, "RevokeIdentity", () -> revocations.revokeIdentity(
+        Names.requireDnsLabel("identity name", req.getName()), Caller.current().describe()));
   }
 }

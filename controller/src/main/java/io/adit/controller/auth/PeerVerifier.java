@@ -1,5 +1,6 @@
 package io.adit.controller.auth;
 
+import io.adit.common.pki.Keys;
 import io.adit.common.pki.SpiffeId;
 import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
@@ -8,6 +9,7 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -28,10 +30,19 @@ public final class PeerVerifier {
   private final Supplier<String> trustDomain;
   private final Clock clock;
 
+  private final Function<String, Optional<String>> revoked;
+
   public PeerVerifier(Supplier<List<X509Certificate>> bundle, Supplier<String> trustDomain, Clock clock) {
+    this(bundle, trustDomain, clock, serial -> Optional.empty());
+  }
+
+  /** @param revoked why a serial (lower-case hex) was revoked, or empty if it was not */
+  public PeerVerifier(Supplier<List<X509Certificate>> bundle, Supplier<String> trustDomain, Clock clock,
+      Function<String, Optional<String>> revoked) {
     this.bundle = bundle;
     this.trustDomain = trustDomain;
     this.clock = clock;
+    this.revoked = revoked;
   }
 
   public Result verify(X509Certificate[] chain) {
@@ -60,6 +71,10 @@ public final class PeerVerifier {
     if (!id.get().trustDomain().equals(trustDomain.get())) {
       return refused("the client certificate is for trust domain " + id.get().trustDomain()
           + ", this cluster is " + trustDomain.get(), subject);
+    }
+    Optional<String> why = revoked.apply(Keys.serialHex(leaf));
+    if (why.isPresent()) {
+      return refused("the client certificate " + subject + " was revoked: " + why.get(), subject);
     }
     return new Result(id.get(), null, subject);
   }

@@ -1,6 +1,7 @@
 package io.adit.controller.issuance;
 
 import io.adit.api.v1.Mode;
+import io.adit.api.v1.Kind;
 import io.adit.api.v1.ServiceSpec;
 import io.adit.common.pki.Keys;
 import io.adit.common.pki.Pem;
@@ -12,6 +13,7 @@ import io.adit.controller.ca.ClusterAuthority;
 import io.adit.controller.ca.TtlPolicy;
 import io.adit.controller.errors.PermissionDeniedException;
 import io.adit.controller.identity.IdentityManager;
+import io.adit.controller.revocation.RevocationManager;
 import io.adit.controller.tunnel.TunnelManager;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -33,8 +35,11 @@ public final class Issuer {
   private final TtlPolicy ttl;
   private final TunnelManager tunnels;
   private final IdentityManager identities;
+  private final RevocationManager revocations;
 
-  public Issuer(ClusterAuthority authority, TtlPolicy ttl, TunnelManager tunnels, IdentityManager identities) {
+  public Issuer(ClusterAuthority authority, TtlPolicy ttl, TunnelManager tunnels, IdentityManager identities,
+      RevocationManager revocations) {
+    this.revocations = revocations;
     this.authority = authority;
     this.ttl = ttl;
     this.tunnels = tunnels;
@@ -107,8 +112,19 @@ public final class Issuer {
     if (kind == SpiffeId.Kind.CLIENT) {
       identities.recordIssued(name, Keys.serialHex(cert), cert.getNotAfter().toInstant());
     }
+    revocations.recordIssued(Keys.serialHex(cert), kind(kind), name, cert.getNotAfter().toInstant());
     log.info("issued {} serial {} valid until {} to {}", id, Keys.serialHex(cert), cert.getNotAfter().toInstant(), requester);
     return cert;
+  }
+
+  private static Kind kind(SpiffeId.Kind kind) {
+    return switch (kind) {
+      case ADMIN -> Kind.KIND_ADMIN;
+      case NODE -> Kind.KIND_NODE;
+      case SERVICE -> Kind.KIND_SERVICE;
+      case CLIENT -> Kind.KIND_CLIENT;
+      case CONTROLLER -> Kind.KIND_CONTROLLER;
+    };
   }
 
   private Optional<ServiceSpec> placedService(Caller caller, String service) {
