@@ -13,6 +13,8 @@ import io.adit.agent.relay.EventLoopGroups;
 import io.adit.agent.status.Presence;
 import io.adit.agent.status.StatusWriter;
 import io.adit.agent.watch.Snapshot;
+import io.adit.agent.revocation.RevocationState;
+import io.adit.agent.revocation.RevocationWatcher;
 import io.adit.agent.watch.SpecWatcher;
 import io.adit.agent.watch.Targets;
 import io.adit.api.v1.Kind;
@@ -51,6 +53,7 @@ public final class Agent implements AutoCloseable {
   private final RelaySupervisor relays;
   private final Presence presence;
   private final SpecWatcher watcher;
+  private final RevocationWatcher revocations;
   private final Snapshot snapshot;
   private final Targets targets;
   private final ScheduledExecutorService loop;
@@ -79,8 +82,16 @@ public final class Agent implements AutoCloseable {
       }
     });
     this.groups = EventLoopGroups.create();
+    RevocationState revoked = new RevocationState();
     this.relays = new RelaySupervisor(name, groups, certs, () -> current.get().material(), config.tlsProvider(),
-        new StatusWriter(etcd, name, config.etcdTimeout()), clock);
+        new StatusWriter(etcd, name, config.etcdTimeout()), clock, revoked);
+    this.revocations = new RevocationWatcher(etcd, config.etcdTimeout(), revoked, r -> {
+      int closed = relays.disconnectRevoked();
+      if (closed > 0) {
+        log.info("closed {} connection(s) whose peer certificate is now revoked", closed);
+      }
+      loop.execute(() -> relays.renewRevoked(r));
+    });
     this.presence = new Presence(etcd, name, version(), clock, config.etcdTimeout(), background);
     this.snapshot = new Snapshot(config.dataDir());
     this.targets = new Targets(etcd, config.etcdTimeout());
@@ -101,6 +112,7 @@ public final class Agent implements AutoCloseable {
       log.info("serving the {} service(s) known before the restart until etcd answers", saved.size());
       agent.reconcile(saved, false);
     }));
+    agent.revocations.start(config.resync());
     agent.watcher.start(config.resync());
     agent.loop.scheduleWithFixedDelay(agent::resync, config.resync().toMillis(), config.resync().toMillis(), TimeUnit.MILLISECONDS);
     agent.loop.scheduleWithFixedDelay(agent.relays::reportAll, 5, 5, TimeUnit.SECONDS);
@@ -148,6 +160,7 @@ public final class Agent implements AutoCloseable {
   @Override
   public void close() {
     watcher.close();
+    revocations.close();
     try {
       loop.submit(relays::close).get(10, TimeUnit.SECONDS);
     } catch (Exception e) {

@@ -16,6 +16,7 @@ import io.adit.agent.relay.RelayStats;
 import io.adit.agent.status.StatusWriter;
 import io.adit.agent.tls.Provider;
 import io.adit.agent.tls.ReloadableTls;
+import io.adit.agent.tls.RevocationCheck;
 import io.adit.agent.tls.TlsContexts;
 import io.adit.agent.tls.Verify;
 import io.adit.api.v1.Kind;
@@ -36,6 +37,8 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -78,9 +81,13 @@ final class RelaySupervisor implements AutoCloseable {
   private final StatusWriter status;
   private final Clock clock;
   private final Map<String, Running> running = new HashMap<>();
+  /** Every relay still holding connections, draining ones included; safe from any thread. */
+  private final Set<Relay> live = ConcurrentHashMap.newKeySet();
+  private final RevocationCheck revocations;
 
   RelaySupervisor(String node, EventLoopGroups groups, CertificateManager certs, Supplier<Material> nodeMaterial,
-      Provider provider, StatusWriter status, Clock clock) {
+      Provider provider, StatusWriter status, Clock clock, RevocationCheck revocations) {
+    this.revocations = revocations;
     this.node = node;
     this.groups = groups;
     this.certs = certs;
@@ -102,7 +109,8 @@ final class RelaySupervisor implements AutoCloseable {
     Running old = running.remove(action.service());
     if (old != null && old.relay != null) {
       // Free the port first (the old relay stops accepting and drains in the background)...
-      old.relay.drain(DRAIN_GRACE);
+      Relay draining = old.relay;
+      draining.drain(DRAIN_GRACE).whenComplete((done, error) -> live.remove(draining));
     }
     if (action instanceof Action.Start s) {
       start(s.relay());
@@ -165,7 +173,8 @@ final class RelaySupervisor implements AutoCloseable {
       return;
     }
     try {
-      tls.set(new ReloadableTls(context(relaySpec, material, foreignTrust)));
+      tls.set(new ReloadableTls(context(relaySpec, material, foreignTrust),
+          foreignTrust.isEmpty() ? revocations : RevocationCheck.NONE));
       Running[] holder = new Running[1];
       RelayListener listener = new RelayListener() {
         @Override
@@ -176,6 +185,7 @@ final class RelaySupervisor implements AutoCloseable {
         }
       };
       Relay relay = Relay.start(relaySpec, tls.get(), groups, listener);
+      live.add(relay);
       Running r = new Running(desired, relay, "", subject, subscriber);
       holder[0] = r;
       self.set(r);
@@ -234,12 +244,16 @@ final class RelaySupervisor implements AutoCloseable {
   private SslContext context(RelaySpec spec, Material m, List<X509Certificate> foreignTrust) {
     if (spec.mode() == RelaySpec.Mode.SERVER) {
       return TlsContexts.forServer(m.key(), List.of(m.certificate()), m.trust(), spec.verify(), spec.minTlsVersion(),
-          provider);
+          provider, revocations);
     }
-    List<X509Certificate> trust = foreignTrust.isEmpty() ? m.trust() : foreignTrust;
-    return m == null
-        ? TlsContexts.forClient(null, null, trust, spec.minTlsVersion(), provider)
-        : TlsContexts.forClient(m.key(), List.of(m.certificate()), trust, spec.minTlsVersion(), provider);
+    // A foreign server's certificate is not the cluster's to revoke.
+    if (!foreignTrust.isEmpty()) {
+      return m == null
+          ? TlsContexts.forClient(null, null, foreignTrust, spec.minTlsVersion(), provider)
+          : TlsContexts.forClient(m.key(), List.of(m.certificate()), foreignTrust, spec.minTlsVersion(), provider);
+    }
+    return TlsContexts.forClient(m.key(), List.of(m.certificate()), m.trust(), spec.minTlsVersion(), provider,
+        revocations);
   }
 
   /** The relay's view of a spec: addresses resolved, defaults applied. */
@@ -288,8 +302,30 @@ final class RelaySupervisor implements AutoCloseable {
     return b.build();
   }
 
+  /** Gets new certificates for the relays whose own certificate was revoked. Reconcile thread only. */
+  void renewRevoked(RevocationCheck check) {
+    for (Running r : running.values()) {
+      Material m = r.material.get();
+      if (r.subject != null && m != null) {
+        check.refusal(m.certificate()).ifPresent(why -> {
+          log.warn("service {}: its own {}; getting a new one", r.config.service(), why);
+          certs.renewNow(r.subject);
+        });
+      }
+    }
+  }
+
+  /**
+   * Closes every live connection whose peer certificate is now revoked, draining relays
+   * included. Safe from any thread; returns how many it closed.
+   */
+  int disconnectRevoked() {
+    return live.stream().mapToInt(Relay::disconnectRevoked).sum();
+  }
+
   @Override
   public void close() {
+    live.clear();
     running.values().forEach(r -> {
       if (r.relay != null) {
         r.relay.close();

@@ -150,6 +150,21 @@ public final class CertificateManager implements AutoCloseable {
     }
   }
 
+  /**
+   * Replaces the certificate of {@code subject} now (on a renewal thread), e.g. because it was
+   * revoked; the usual backoff applies if the controller refuses or does not answer.
+   */
+  public synchronized void renewNow(Subject subject) {
+    Held h = held.get(subject);
+    if (h == null) {
+      return;
+    }
+    if (h.renewal != null) {
+      h.renewal.cancel(false);
+    }
+    h.renewal = scheduler.schedule(() -> renew(h), 0, TimeUnit.MILLISECONDS);
+  }
+
   public Optional<X509Certificate> current(Subject subject) {
     return Optional.ofNullable(held.get(subject)).map(h -> h.material.certificate());
   }

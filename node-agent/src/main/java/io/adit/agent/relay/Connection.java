@@ -81,7 +81,7 @@ final class Connection {
   private InetSocketAddress backend;
   private String identity = "-";
   private X509Certificate peerCertificate;
-  private ConnectionInfo info;
+  private volatile ConnectionInfo info; // read by other threads: disconnect(), stats
   private List<Object> early;
   private List<String> dialFailures;
   private long bytesIn;
@@ -305,6 +305,16 @@ final class Connection {
     return null;
   }
 
+  /** The peer's leaf certificate after a successful handshake, or null. */
+  private static X509Certificate leaf(SslHandler tls) {
+    try {
+      Certificate[] chain = tls.engine().getSession().getPeerCertificates();
+      return chain.length > 0 && chain[0] instanceof X509Certificate x ? x : null;
+    } catch (SSLPeerUnverifiedException none) {
+      return null;
+    }
+  }
+
   /** The client identity name for {@code spiffe://td/client/NAME}; kind/name or the subject otherwise. */
   static String identityOf(X509Certificate cert) {
     return SpiffeId.of(cert)
@@ -374,6 +384,7 @@ final class Connection {
           return; // the client left first: that is not a failure of the server
         }
         if (h.isSuccess()) {
+          peerCertificate = leaf(backTls);
           startRelaying();
         } else {
           fail(Failures.handshake(h.cause(), "server " + Plain.address(address), false, 1, null,
@@ -390,6 +401,14 @@ final class Connection {
   private void startRelaying() {
     state = State.RELAYING;
     info = new ConnectionInfo(spec.service(), peer, identity, backend, Optional.ofNullable(peerCertificate));
+    // Asked again now that info is visible: a revocation that came after the handshake checked
+    // the certificate, but before info was set, is caught here; any later one by disconnect().
+    Optional<String> revoked = peerCertificate == null ? Optional.empty() : relay.revocations().refusal(peerCertificate);
+    if (revoked.isPresent()) {
+      fail(new Failure(FailureKind.CERTIFICATE_REVOKED,
+          (spec.mode() == Mode.SERVER ? "client " : "server ") + revoked.get()));
+      return;
+    }
     relay.opened(this);
     log.info("opened {} ({}) on {} to {}", Plain.address(peer), identity, spec.service(), Plain.address(backend));
     Duration idle = spec.timeouts().idle();

@@ -9,7 +9,8 @@ import java.util.Optional;
  *
  * @param identity server mode: the client's identity (the name in its {@code spiffe://…/client/NAME}
  *     URI SAN, or its subject when it has none), "-" without a certificate; client mode: "-"
- * @param peerCertificate server mode: the client's certificate, when it presented one
+ * @param peerCertificate server mode: the client's certificate, when it presented one; client
+ *     mode: the server's
  */
 public record ConnectionInfo(String service, InetSocketAddress peer, String identity, InetSocketAddress backend,
     Optional<X509Certificate> peerCertificate) {}

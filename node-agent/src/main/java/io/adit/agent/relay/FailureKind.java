@@ -11,6 +11,8 @@ public enum FailureKind {
   NO_CLIENT_CERTIFICATE,
   CERTIFICATE_EXPIRED,
   CERTIFICATE_NOT_YET_VALID,
+  /** The peer's certificate, or its identity, was revoked. */
+  CERTIFICATE_REVOKED,
   UNKNOWN_CA,
   /** A valid client whose identity is not in the service's allow list. */
   IDENTITY_NOT_ALLOWED,

@@ -50,6 +50,7 @@ final class Failures {
         case NOT_YET_VALID -> FailureKind.CERTIFICATE_NOT_YET_VALID;
         case UNKNOWN_CA -> FailureKind.UNKNOWN_CA;
         case NAME_MISMATCH -> FailureKind.SERVER_NAME_MISMATCH;
+        case REVOKED -> FailureKind.CERTIFICATE_REVOKED;
         case OTHER -> FailureKind.OTHER_TLS;
       }, refused.getMessage());
     }

@@ -2,6 +2,7 @@ package io.adit.agent.relay;
 
 import io.adit.agent.relay.Connection.Side;
 import io.adit.agent.relay.RelaySpec.Mode;
+import io.adit.agent.tls.RevocationCheck;
 import io.adit.agent.tls.TlsMaterial;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -16,12 +17,14 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -219,15 +222,43 @@ public final class Relay implements AutoCloseable {
    * @return how many were closed
    */
   public int disconnect(Predicate<ConnectionInfo> which, String reason) {
+    return disconnect(info -> which.test(info) ? Optional.of(reason) : Optional.empty());
+  }
+
+  /**
+   * Closes each relayed connection for which {@code why} gives a reason (logged as the close
+   * reason), e.g. every connection whose peer certificate was just revoked.
+   *
+   * @return how many were closed
+   */
+  public int disconnect(Function<ConnectionInfo, Optional<String>> why) {
     int n = 0;
     for (Connection c : live) {
       ConnectionInfo info = c.info();
-      if (info != null && which.test(info)) {
-        c.forceClose(reason);
+      Optional<String> reason = info == null ? Optional.empty() : why.apply(info);
+      if (reason.isPresent()) {
+        c.forceClose(reason.get());
         n++;
       }
     }
     return n;
+  }
+
+  /**
+   * Closes the connections whose peer certificate the TLS material's revocations now refuse,
+   * with the revocation as the reason.
+   *
+   * @return how many were closed
+   */
+  public int disconnectRevoked() {
+    RevocationCheck check = tls.revocations();
+    String who = spec.mode() == Mode.SERVER ? "client " : "server ";
+    return disconnect(info -> info.peerCertificate().flatMap(check::refusal).map(why -> who + why));
+  }
+
+  /** The revocations connections are checked against (the TLS material's). */
+  RevocationCheck revocations() {
+    return tls.revocations();
   }
 
   private void closeAll(String reason) {

@@ -3,12 +3,16 @@ package io.adit.agent.tls;
 import io.adit.agent.tls.PeerCertificateException.Problem;
 import java.net.Socket;
 import java.security.KeyStore;
+import java.security.cert.CRLReason;
 import java.security.cert.CertificateException;
+import java.security.cert.CertificateRevokedException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Date;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
@@ -22,12 +26,19 @@ import javax.net.ssl.X509ExtendedTrustManager;
  */
 final class ExplainingTrustManager extends X509ExtendedTrustManager {
   private final X509ExtendedTrustManager pkix;
+  private final RevocationCheck revocations;
 
-  private ExplainingTrustManager(X509ExtendedTrustManager pkix) {
+  private ExplainingTrustManager(X509ExtendedTrustManager pkix, RevocationCheck revocations) {
     this.pkix = pkix;
+    this.revocations = revocations;
   }
 
   static ExplainingTrustManager trusting(List<X509Certificate> anchors) {
+    return trusting(anchors, RevocationCheck.NONE);
+  }
+
+  /** Trusting {@code anchors}, and refusing what {@code revocations} says is revoked. */
+  static ExplainingTrustManager trusting(List<X509Certificate> anchors, RevocationCheck revocations) {
     if (anchors.isEmpty()) {
       throw new IllegalArgumentException("no trusted CA certificate given");
     }
@@ -41,7 +52,7 @@ final class ExplainingTrustManager extends X509ExtendedTrustManager {
       factory.init(store);
       for (TrustManager tm : factory.getTrustManagers()) {
         if (tm instanceof X509ExtendedTrustManager x) {
-          return new ExplainingTrustManager(x);
+          return new ExplainingTrustManager(x, revocations);
         }
       }
       throw new IllegalStateException("the JDK has no PKIX X509ExtendedTrustManager");
@@ -54,6 +65,7 @@ final class ExplainingTrustManager extends X509ExtendedTrustManager {
   public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
     try {
       pkix.checkClientTrusted(chain, authType, engine);
+      checkRevoked("client", chain);
     } catch (CertificateException e) {
       throw explain("client", chain, e, null);
     }
@@ -63,6 +75,7 @@ final class ExplainingTrustManager extends X509ExtendedTrustManager {
   public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
     try {
       pkix.checkServerTrusted(chain, authType, engine);
+      checkRevoked("server", chain);
     } catch (CertificateException e) {
       throw explain("server", chain, e, engine == null ? null : engine.getPeerHost());
     }
@@ -72,6 +85,7 @@ final class ExplainingTrustManager extends X509ExtendedTrustManager {
   public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
     try {
       pkix.checkClientTrusted(chain, authType, socket);
+      checkRevoked("client", chain);
     } catch (CertificateException e) {
       throw explain("client", chain, e, null);
     }
@@ -81,6 +95,7 @@ final class ExplainingTrustManager extends X509ExtendedTrustManager {
   public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
     try {
       pkix.checkServerTrusted(chain, authType, socket);
+      checkRevoked("server", chain);
     } catch (CertificateException e) {
       throw explain("server", chain, e, null);
     }
@@ -90,6 +105,7 @@ final class ExplainingTrustManager extends X509ExtendedTrustManager {
   public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
     try {
       pkix.checkClientTrusted(chain, authType);
+      checkRevoked("client", chain);
     } catch (CertificateException e) {
       throw explain("client", chain, e, null);
     }
@@ -99,6 +115,7 @@ final class ExplainingTrustManager extends X509ExtendedTrustManager {
   public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
     try {
       pkix.checkServerTrusted(chain, authType);
+      checkRevoked("server", chain);
     } catch (CertificateException e) {
       throw explain("server", chain, e, null);
     }
@@ -107,6 +124,16 @@ final class ExplainingTrustManager extends X509ExtendedTrustManager {
   @Override
   public X509Certificate[] getAcceptedIssuers() {
     return pkix.getAcceptedIssuers();
+  }
+
+  /** Refuses a chain whose leaf was revoked, with the revocation's reason. */
+  private void checkRevoked(String who, X509Certificate[] chain) throws PeerCertificateException {
+    Optional<String> why = revocations.refusal(chain[0]);
+    if (why.isPresent()) {
+      CertificateRevokedException revoked = new CertificateRevokedException(new Date(), CRLReason.UNSPECIFIED,
+          chain[0].getIssuerX500Principal(), Map.of());
+      throw new PeerCertificateException(Problem.REVOKED, who + " " + why.get(), revoked);
+    }
   }
 
   /** Rewrites a PKIX refusal of {@code who}'s chain ("client" or "server") in plain words. */

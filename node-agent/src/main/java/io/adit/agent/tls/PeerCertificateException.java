@@ -12,7 +12,7 @@ public final class PeerCertificateException extends CertificateException {
 
   /** Why a certificate was refused. */
   public enum Problem {
-    EXPIRED, NOT_YET_VALID, UNKNOWN_CA, NAME_MISMATCH, OTHER
+    EXPIRED, NOT_YET_VALID, UNKNOWN_CA, NAME_MISMATCH, REVOKED, OTHER
   }
 
   private final Problem problem;

@@ -11,14 +11,26 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class ReloadableTls implements TlsMaterial {
   private final AtomicReference<SslContext> current;
+  private final RevocationCheck revocations;
 
   public ReloadableTls(SslContext initial) {
+    this(initial, RevocationCheck.NONE);
+  }
+
+  /** With the revocations the relay checks live connections against (the contexts' own). */
+  public ReloadableTls(SslContext initial, RevocationCheck revocations) {
     current = new AtomicReference<>(Objects.requireNonNull(initial, "initial SslContext"));
+    this.revocations = Objects.requireNonNull(revocations, "revocations");
   }
 
   @Override
   public SslContext current() {
     return current.get();
+  }
+
+  @Override
+  public RevocationCheck revocations() {
+    return revocations;
   }
 
   /**

@@ -46,6 +46,12 @@ public final class TlsContexts {
    */
   public static SslContext forServer(PrivateKey key, List<X509Certificate> chain, List<X509Certificate> trust,
       Verify verify, String minTls, Provider provider) {
+    return forServer(key, chain, trust, verify, minTls, provider, RevocationCheck.NONE);
+  }
+
+  /** As above, refusing client certificates that {@code revocations} says are revoked. */
+  public static SslContext forServer(PrivateKey key, List<X509Certificate> chain, List<X509Certificate> trust,
+      Verify verify, String minTls, Provider provider, RevocationCheck revocations) {
     Objects.requireNonNull(key, "private key");
     requireChain(chain);
     Objects.requireNonNull(verify, "verify");
@@ -56,7 +62,7 @@ public final class TlsContexts {
         throw new IllegalArgumentException("verify " + verify.name().toLowerCase(java.util.Locale.ROOT)
             + " needs the CA certificates that issue client certificates");
       }
-      b.trustManager(ExplainingTrustManager.trusting(trust));
+      b.trustManager(ExplainingTrustManager.trusting(trust, revocations));
       b.clientAuth(verify == Verify.REQUIRE ? ClientAuth.REQUIRE : ClientAuth.OPTIONAL);
     } else {
       b.clientAuth(ClientAuth.NONE);
@@ -71,6 +77,12 @@ public final class TlsContexts {
    */
   public static SslContext forClient(PrivateKey key, List<X509Certificate> chain, List<X509Certificate> trust,
       String minTls, Provider provider) {
+    return forClient(key, chain, trust, minTls, provider, RevocationCheck.NONE);
+  }
+
+  /** As above, refusing server certificates that {@code revocations} says are revoked. */
+  public static SslContext forClient(PrivateKey key, List<X509Certificate> chain, List<X509Certificate> trust,
+      String minTls, Provider provider, RevocationCheck revocations) {
     if ((key == null) != (chain == null || chain.isEmpty())) {
       throw new IllegalArgumentException("a client certificate needs both its private key and its certificate");
     }
@@ -78,7 +90,7 @@ public final class TlsContexts {
       throw new IllegalArgumentException("a TLS client needs the CA certificates that issue server certificates");
     }
     SslContextBuilder b = SslContextBuilder.forClient()
-        .trustManager(ExplainingTrustManager.trusting(trust))
+        .trustManager(ExplainingTrustManager.trusting(trust, revocations))
         // Netty 4.2 clients check the server name by default; say so, it is a security property.
         .endpointIdentificationAlgorithm("HTTPS");
     if (key != null) {

@@ -11,4 +11,12 @@ import io.netty.handler.ssl.SslContext;
 @FunctionalInterface
 public interface TlsMaterial {
   SslContext current();
+
+  /**
+   * What the relay asks again, once a connection is set up and whenever revocations change,
+   * about the certificate the peer presented (the contexts ask it during the handshake).
+   */
+  default RevocationCheck revocations() {
+    return RevocationCheck.NONE;
+  }
 }

@@ -4,185 +4,47 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.adit.api.v1.ServiceSpec;
 import io.adit.common.store.KeyLayout;
 import io.adit.store.v1.ServiceRecord;
-import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
-import io.etcd.jetcd.Watch;
-import io.etcd.jetcd.common.exception.CompactedException;
-import io.etcd.jetcd.kv.GetResponse;
-import io.etcd.jetcd.options.GetOption;
-import io.etcd.jetcd.options.WatchOption;
-import io.etcd.jetcd.watch.WatchEvent;
-import io.etcd.jetcd.watch.WatchResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps a copy of every service spec in etcd: list, then watch from the list's revision + 1;
- * when etcd has compacted that history, or the watch fails, list again; and list again
- * periodically anyway, as a safety net for anything a watch could miss.
- *
- * <p>All work runs on the given single-threaded executor, which is also the agent's reconcile
- * thread, so the listener never races with itself. The listener gets the whole map after each
- * change; it must not block for long.
+ * Keeps a copy of every service spec in etcd ({@link PrefixWatcher} on the services prefix).
+ * The listener runs on the agent's reconcile thread and gets the whole map after each change.
  */
 public final class SpecWatcher implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SpecWatcher.class);
-  private static final ByteSequence PREFIX = ByteSequence.from(KeyLayout.SERVICES, StandardCharsets.UTF_8);
 
-  private final Client etcd;
-  private final ScheduledExecutorService loop;
-  private final Duration timeout;
-  private final Consumer<Map<String, ServiceSpec>> listener;
-  private final Map<String, ServiceSpec> services = new HashMap<>();
-  private Watch.Watcher watcher;
-  private long generation;
-  private int failures;
-  private long appliedRevision;
-  private boolean closed;
+  private final PrefixWatcher<ServiceSpec> watcher;
 
   public SpecWatcher(Client etcd, ScheduledExecutorService loop, Duration timeout, Consumer<Map<String, ServiceSpec>> listener) {
-    this.etcd = etcd;
-    this.loop = loop;
-    this.timeout = timeout;
-    this.listener = listener;
+    this.watcher = new PrefixWatcher<>(etcd, KeyLayout.SERVICES, "services", SpecWatcher::parse, loop, timeout,
+        listener, log);
   }
 
   /** Starts listing and watching; resyncs every {@code resync}. */
   public void start(Duration resync) {
-    loop.execute(this::relist);
-    loop.scheduleWithFixedDelay(this::resync, resync.toMillis(), resync.toMillis(), TimeUnit.MILLISECONDS);
+    watcher.start(resync);
   }
 
-  private void resync() {
-    if (closed) {
-      return;
-    }
-    fetch().whenComplete((r, error) -> loop.execute(() -> {
-      if (closed) {
-        return;
-      }
-      if (error != null) {
-        log.warn("periodic resync with etcd failed ({}); serving the last known services", message(error));
-      } else if (r.getHeader().getRevision() >= appliedRevision) {
-        // Never roll back to a read older than events already applied.
-        apply(r);
-      }
-    }));
-  }
-
-  /** List, publish, and watch from the list's revision; on failure retry with backoff. */
-  private void relist() {
-    if (closed) {
-      return;
-    }
-    cancelWatch();
-    long gen = generation;
-    // Asynchronous: the reconcile thread keeps serving (and planning) while etcd is away.
-    fetch().whenComplete((r, error) -> loop.execute(() -> {
-      if (closed || gen != generation) {
-        return;
-      }
-      if (error != null) {
-        failures++;
-        long delay = Math.min(1000L << Math.min(failures - 1, 5), 30_000L);
-        log.warn("cannot read services from etcd ({}); serving the last known services, retrying in {} ms",
-            message(error), delay);
-        loop.schedule(this::relist, delay, TimeUnit.MILLISECONDS);
-        return;
-      }
-      failures = 0;
-      apply(r);
-      watch(r.getHeader().getRevision() + 1);
-    }));
-  }
-
-  private java.util.concurrent.CompletableFuture<GetResponse> fetch() {
-    return etcd.getKVClient().get(PREFIX, GetOption.builder().isPrefix(true).build())
-        .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
-  }
-
-  private void apply(GetResponse r) {
-    services.clear();
-    for (KeyValue kv : r.getKvs()) {
-      put(kv);
-    }
-    appliedRevision = r.getHeader().getRevision();
-    listener.accept(Map.copyOf(services));
-  }
-
-  private static String message(Throwable t) {
-    Throwable c = t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
-    return c instanceof java.util.concurrent.TimeoutException ? "etcd did not answer in time" : String.valueOf(c.getMessage());
-  }
-
-  private void watch(long fromRevision) {
-    long gen = ++generation;
-    WatchOption option = WatchOption.builder().isPrefix(true).withRevision(fromRevision).build();
-    watcher = etcd.getWatchClient().watch(PREFIX, option, Watch.listener(
-        response -> loop.execute(() -> onEvents(gen, response)),
-        error -> loop.execute(() -> onError(gen, error)),
-        // A watch that ends without an error would otherwise leave only the periodic resync.
-        () -> loop.execute(() -> onError(gen, new IllegalStateException("etcd ended the watch")))));
-  }
-
-  private void onEvents(long gen, WatchResponse response) {
-    if (gen != generation || closed) {
-      return;
-    }
-    for (WatchEvent event : response.getEvents()) {
-      if (event.getEventType() == WatchEvent.EventType.DELETE) {
-        services.remove(KeyLayout.lastSegment(event.getKeyValue().getKey().toString(StandardCharsets.UTF_8)));
-      } else if (event.getEventType() == WatchEvent.EventType.PUT) {
-        put(event.getKeyValue());
-      }
-    }
-    appliedRevision = Math.max(appliedRevision, response.getHeader().getRevision());
-    listener.accept(Map.copyOf(services));
-  }
-
-  private void onError(long gen, Throwable error) {
-    if (gen != generation || closed) {
-      return;
-    }
-    if (error instanceof CompactedException c) {
-      log.info("etcd compacted the watched history (revision {}): listing again", c.getCompactedRevision());
-    } else {
-      log.warn("the watch on etcd failed ({}): listing again", error.getMessage());
-    }
-    relist();
-  }
-
-  private void put(KeyValue kv) {
-    String key = kv.getKey().toString(StandardCharsets.UTF_8);
+  private static Optional<ServiceSpec> parse(KeyValue kv) {
     try {
-      ServiceSpec spec = ServiceRecord.parseFrom(kv.getValue().getBytes()).getSpec();
-      services.put(KeyLayout.lastSegment(key), spec);
+      return Optional.of(ServiceRecord.parseFrom(kv.getValue().getBytes()).getSpec());
     } catch (InvalidProtocolBufferException e) {
-      log.warn("ignoring the corrupt service record at {}: {}", key, e.getMessage());
-    }
-  }
-
-  private void cancelWatch() {
-    generation++;
-    if (watcher != null) {
-      watcher.close();
-      watcher = null;
+      log.warn("ignoring the corrupt service record at {}: {}", kv.getKey().toString(StandardCharsets.UTF_8), e.getMessage());
+      return Optional.empty();
     }
   }
 
   @Override
   public void close() {
-    loop.execute(() -> {
-      closed = true;
-      cancelWatch();
-    });
+    watcher.close();
   }
 }

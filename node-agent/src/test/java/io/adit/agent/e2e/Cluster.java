@@ -124,6 +124,11 @@ final class Cluster implements AutoCloseable {
   Credential client(String name) throws Exception {
     IdentityServiceGrpc.newBlockingStub(admin).withDeadlineAfter(10, TimeUnit.SECONDS)
         .createIdentity(CreateIdentityRequest.newBuilder().setName(name).build());
+    return reissue(name);
+  }
+
+  /** A new key and certificate for an existing identity (files overwritten). */
+  Credential reissue(String name) throws Exception {
     KeyPair key = Keys.generateP256();
     SignCertificateResponse r = CertificateServiceGrpc.newBlockingStub(admin).withDeadlineAfter(10, TimeUnit.SECONDS)
         .signCertificate(SignCertificateRequest.newBuilder().setKind(Kind.KIND_CLIENT).setName(name)
