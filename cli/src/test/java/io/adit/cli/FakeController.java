@@ -5,6 +5,7 @@ import io.adit.api.v1.CreateServiceRequest;
 import io.adit.api.v1.Identity;
 import io.adit.api.v1.JoinToken;
 import io.adit.api.v1.Node;
+import io.adit.api.v1.Revocation;
 import io.adit.api.v1.Service;
 import io.adit.api.v1.SignCertificateRequest;
 import io.adit.api.v1.SignCertificateResponse;
@@ -155,6 +156,25 @@ public final class FakeController implements ControllerApi {
     Identity i = getIdentity(name).toBuilder().setRevoked(true).build();
     identities.put(name, i);
     return i;
+  }
+
+  public final List<Revocation> revocations = new ArrayList<>();
+
+  @Override
+  public Revocation revokeCertificate(String serial, String reason) {
+    enter("revokeCertificate", serial);
+    Revocation r = Revocation.newBuilder().setSerial(serial.toLowerCase(java.util.Locale.ROOT)).setReason(reason)
+        .setKind(io.adit.api.v1.Kind.KIND_CLIENT).setName("client1")
+        .setRevokeTime(com.google.protobuf.Timestamp.newBuilder().setSeconds(1_750_000_000L))
+        .setRevokedBy("spiffe://adit.local/admin/admin").build();
+    revocations.add(r);
+    return r;
+  }
+
+  @Override
+  public List<Revocation> listRevocations() {
+    enter("listRevocations", null);
+    return List.copyOf(revocations);
   }
 
   @Override

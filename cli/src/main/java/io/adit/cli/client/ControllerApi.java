@@ -4,6 +4,7 @@ import io.adit.api.v1.CreateServiceRequest;
 import io.adit.api.v1.Identity;
 import io.adit.api.v1.JoinToken;
 import io.adit.api.v1.Node;
+import io.adit.api.v1.Revocation;
 import io.adit.api.v1.Service;
 import io.adit.api.v1.SignCertificateRequest;
 import io.adit.api.v1.SignCertificateResponse;
@@ -39,6 +40,10 @@ public interface ControllerApi extends AutoCloseable {
   List<Identity> listIdentities();
 
   Identity revokeIdentity(String name);
+
+  Revocation revokeCertificate(String serial, String reason);
+
+  List<Revocation> listRevocations();
 
   SignCertificateResponse signCertificate(SignCertificateRequest request);
 

@@ -16,6 +16,9 @@ import io.adit.api.v1.ListNodesRequest;
 import io.adit.api.v1.ListServicesRequest;
 import io.adit.api.v1.Node;
 import io.adit.api.v1.NodeServiceGrpc;
+import io.adit.api.v1.ListRevocationsRequest;
+import io.adit.api.v1.Revocation;
+import io.adit.api.v1.RevokeCertificateRequest;
 import io.adit.api.v1.RevokeIdentityRequest;
 import io.adit.api.v1.Service;
 import io.adit.api.v1.SignCertificateRequest;
@@ -114,6 +117,16 @@ final class GrpcControllerApi implements ControllerApi {
   @Override
   public Identity revokeIdentity(String name) {
     return identities().revokeIdentity(RevokeIdentityRequest.newBuilder().setName(name).build());
+  }
+
+  @Override
+  public Revocation revokeCertificate(String serial, String reason) {
+    return certificates().revokeCertificate(RevokeCertificateRequest.newBuilder().setSerial(serial).setReason(reason).build());
+  }
+
+  @Override
+  public List<Revocation> listRevocations() {
+    return certificates().listRevocations(ListRevocationsRequest.getDefaultInstance()).getRevocationsList();
   }
 
   @Override

@@ -29,6 +29,7 @@ public final class RootCommand {
     Map<String, Class<?>> m = new LinkedHashMap<>();
     m.put("service", ServiceCommand.class);
     m.put("identity", IdentityCommand.class);
+    m.put("cert", CertCommand.class);
     m.put("ca", CaCommand.class);
     m.put("node", NodeCommand.class);
     m.put("help", HelpCommand.class);

@@ -2,9 +2,11 @@ package io.adit.cli.output;
 
 import io.adit.api.v1.Identity;
 import io.adit.api.v1.JoinToken;
+import io.adit.api.v1.Kind;
 import io.adit.api.v1.Mode;
 import io.adit.api.v1.Node;
 import io.adit.api.v1.NodeServiceStatus;
+import io.adit.api.v1.Revocation;
 import io.adit.api.v1.Service;
 import io.adit.api.v1.ServiceSpec;
 import io.adit.api.v1.TrustBundle;
@@ -78,6 +80,28 @@ public final class Views {
       return new NodeView(n.getName(), n.getReady(), Human.time(n.getLastHeartbeat()),
           blankToNull(n.getAdvertiseAddress()), Human.time(n.getJoinTime()), blankToNull(n.getTokenId()));
     }
+  }
+
+  public record RevocationView(
+      String serial, String kind, String name, String revokeTime, String revokedBy, String notAfter, String reason) {
+
+    public static RevocationView of(Revocation r) {
+      return new RevocationView(r.getSerial(), kindName(r.getKind()), blankToNull(r.getName()),
+          Human.time(r.getRevokeTime()), blankToNull(r.getRevokedBy()), Human.time(r.getNotAfter()),
+          blankToNull(r.getReason()));
+    }
+  }
+
+  /** "client", "service", …; null when the controller did not know the certificate. */
+  public static String kindName(Kind k) {
+    return switch (k) {
+      case KIND_ADMIN -> "admin";
+      case KIND_NODE -> "node";
+      case KIND_SERVICE -> "service";
+      case KIND_CLIENT -> "client";
+      case KIND_CONTROLLER -> "controller";
+      default -> null;
+    };
   }
 
   public record JoinTokenView(String token, String id, String expireTime) {

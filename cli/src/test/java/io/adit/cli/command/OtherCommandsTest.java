@@ -95,6 +95,30 @@ class OtherCommandsTest {
   }
 
   @Test
+  void certRevokeSendsTheSerialAsGivenAndSaysWhatWasRevoked() {
+    var r = cli.run("cert", "revoke", "serial=0A1B2C", "--reason", "laptop lost");
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(cli.controller.requests).contains("serial=0A1B2C");
+    assertThat(r.out()).isEqualTo("certificate serial=0a1b2c (client client1) revoked at 2025-06-15T15:06:40Z\n");
+
+    var list = cli.run("cert", "revocations");
+    assertThat(list.out()).isEqualTo("""
+        SERIAL          FOR              REVOKED                BY                                EXPIRES   REASON
+        serial=0a1b2c   client client1   2025-06-15T15:06:40Z   spiffe://adit.local/admin/admin   -         laptop lost
+        """);
+    assertThat(cli.run("cert", "revocations", "-o", "json").out()).contains("\"serial\": \"serial=0a1b2c\"")
+        .contains("\"kind\": \"client\"").contains("\"reason\": \"laptop lost\"");
+  }
+
+  @Test
+  void certRevokeWithoutASerialIsAUsageError() {
+    var r = cli.run("cert", "revoke");
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err()).contains("SERIAL");
+    assertThat(cli.controller.calls).isEmpty();
+  }
+
+  @Test
   void identityGetOfAnUnknownNameIsNotFound() {
     cli.controller.identities.put("a", Identity.newBuilder().setName("a").build());
     var r = cli.run("identity", "get", "b");
