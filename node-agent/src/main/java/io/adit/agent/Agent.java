@@ -85,7 +85,7 @@ public final class Agent implements AutoCloseable {
     RevocationState revoked = new RevocationState();
     this.relays = new RelaySupervisor(name, groups, certs, () -> current.get().material(), config.tlsProvider(),
         new StatusWriter(etcd, name, config.etcdTimeout()), clock, revoked);
-    this.revocations = new RevocationWatcher(etcd, config.etcdTimeout(), revoked, r -> {
+    this.revocations = new RevocationWatcher(etcd, config.etcdTimeout(), revoked, config.dataDir(), r -> {
       int closed = relays.disconnectRevoked();
       if (closed > 0) {
         log.info("closed {} connection(s) whose peer certificate is now revoked", closed);

@@ -10,6 +10,7 @@ import io.adit.store.v1.RevocationRecord;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -40,9 +41,22 @@ public final class RevocationWatcher implements AutoCloseable {
   private Map<String, Revocation> lastSerials = Map.of();
   private Map<String, IdentityRecord> lastIdentities = Map.of();
 
-  public RevocationWatcher(Client etcd, Duration timeout, RevocationState state, Consumer<Revocations> changed) {
+  private final RevocationSnapshot snapshot;
+
+  /** Sets {@code state} from the data dir's snapshot at once; etcd then takes over in {@link #start}. */
+  public RevocationWatcher(Client etcd, Duration timeout, RevocationState state, Path dataDir,
+      Consumer<Revocations> changed) {
     this.state = state;
     this.changed = changed;
+    this.snapshot = new RevocationSnapshot(dataDir);
+    snapshot.load().ifPresent(saved -> {
+      state.set(saved);
+      // Until etcd lists each prefix, the other half stays as it was saved.
+      lastSerials = saved.serials();
+      lastIdentities = saved.identities();
+      log.info("refusing the {} certificate(s) and {} identity(ies) revoked before the restart until etcd answers",
+          saved.serials().size(), saved.identities().size());
+    });
     this.serials = new PrefixWatcher<>(etcd, KeyLayout.REVOKED, "revocations", RevocationWatcher::revocation, thread,
         timeout, m -> publish(m, lastIdentities), log);
     this.identities = new PrefixWatcher<>(etcd, KeyLayout.IDENTITIES, "identities", RevocationWatcher::revokedIdentity,
@@ -62,6 +76,7 @@ public final class RevocationWatcher implements AutoCloseable {
       return;
     }
     state.set(next);
+    snapshot.save(next);
     log.info("revocations now in force: {} certificate(s), {} identity(ies)", s.size(), i.size());
     try {
       changed.accept(next);
