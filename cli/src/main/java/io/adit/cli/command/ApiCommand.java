@@ -41,7 +41,9 @@ abstract class ApiCommand implements Callable<Integer> {
   }
 
   final ControllerApi api() {
-    return context().api(global());
+    ControllerApi api = context().api(global());
+    context().expiryWarning().ifPresent(w -> err().println("warning: " + w));
+    return api;
   }
 
   final PrintWriter out() {

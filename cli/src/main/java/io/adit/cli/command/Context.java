@@ -5,6 +5,7 @@ import io.adit.cli.client.ControllerApi;
 import io.adit.cli.client.Target;
 import io.adit.common.config.ClientConfig;
 import io.adit.common.config.ConfigException;
+import io.adit.common.pki.Pem;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -27,6 +28,12 @@ public final class Context implements AutoCloseable {
   private final Connector connector;
   private GlobalOptions.ConfigLocation location;
   private ControllerApi api;
+  private Path credential;
+  private java.time.Instant credentialNotAfter;
+  private boolean warned;
+
+  /** How long before its credential expires aditctl starts warning. */
+  static final Duration EXPIRY_WARNING = Duration.ofDays(7);
 
   public Context(Map<String, String> env, Clock clock, Connector connector) {
     this.env = Map.copyOf(env);
@@ -56,8 +63,32 @@ public final class Context implements AutoCloseable {
         throw new ConfigException(e.getMessage() + origin + ": " + HOW_TO_GET_ONE);
       }
       api = connector.connect(config, file, timeout, options.verbose());
+      credential = file;
+      try {
+        credentialNotAfter = Pem.certificate(config.certPem()).getNotAfter().toInstant();
+      } catch (RuntimeException unusable) {
+        credentialNotAfter = null; // the connector has said what is wrong with it
+      }
     }
     return api;
+  }
+
+  /**
+   * A warning when the credential in use expires within {@link #EXPIRY_WARNING}, once per run;
+   * empty otherwise.
+   */
+  Optional<String> expiryWarning() {
+    if (credentialNotAfter == null || warned) {
+      return Optional.empty();
+    }
+    Duration left = Duration.between(clock.instant(), credentialNotAfter);
+    if (left.compareTo(EXPIRY_WARNING) > 0) {
+      return Optional.empty();
+    }
+    warned = true;
+    return Optional.of("the credential in " + credential + " expires at " + credentialNotAfter + " (in "
+        + (left.toDays() > 0 ? left.toDays() + " days" : left.toHours() + " hours")
+        + "): get a new one with aditctl admin issue NAME --out FILE");
   }
 
   /** Where calls go (or would have gone), for error messages; empty before any config was chosen. */

@@ -32,6 +32,7 @@ public final class RootCommand {
     m.put("cert", CertCommand.class);
     m.put("ca", CaCommand.class);
     m.put("node", NodeCommand.class);
+    m.put("admin", AdminCommand.class);
     m.put("help", HelpCommand.class);
     return Collections.unmodifiableMap(m);
   }

@@ -5,7 +5,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.protobuf.Timestamp;
 import io.adit.api.v1.Identity;
 import io.adit.api.v1.Node;
+import io.adit.api.v1.Kind;
+import io.adit.api.v1.SignCertificateRequest;
 import io.adit.cli.Cli;
+import io.adit.common.config.ClientConfig;
+import io.adit.common.pki.Keys;
+import io.adit.common.pki.Pem;
+import java.nio.file.Files;
+import java.nio.file.attribute.PosixFilePermission;
+import java.security.KeyPair;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.List;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -108,6 +120,46 @@ class OtherCommandsTest {
         """);
     assertThat(cli.run("cert", "revocations", "-o", "json").out()).contains("\"serial\": \"serial=0a1b2c\"")
         .contains("\"kind\": \"client\"").contains("\"reason\": \"laptop lost\"");
+  }
+
+  @Test
+  void adminIssueWritesANamedPrivateCredentialForTheSameControllers() throws Exception {
+    Path file = dir.resolve("alice.conf");
+    var r = cli.run("admin", "issue", "alice", "--out", file.toString());
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(r.out()).isEqualTo(file + "\n");
+    assertThat(r.err()).startsWith("issued an admin credential for alice: serial ");
+    SignCertificateRequest req = (SignCertificateRequest) cli.controller.requests.get(
+        cli.controller.calls.indexOf("signCertificate"));
+    assertThat(req.getKind()).isEqualTo(Kind.KIND_ADMIN);
+    assertThat(req.getName()).isEqualTo("alice");
+    assertThat(req.getTtlSeconds()).isEqualTo(30 * 86400);
+    ClientConfig written = ClientConfig.read(file);
+    assertThat(written.controllers()).containsExactly("ctl-1:7443", "ctl-2:7443");
+    assertThat(written.identity()).isEqualTo("spiffe://adit.local/admin/alice");
+    assertThat(Files.getPosixFilePermissions(file)).containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ,
+        PosixFilePermission.OWNER_WRITE);
+
+    var again = cli.run("admin", "issue", "alice", "--out", file.toString());
+    assertThat(again.exitCode()).isEqualTo(4);
+    assertThat(again.err()).contains("already exists: pass --force");
+  }
+
+  @Test
+  void aCredentialThatExpiresWithinAWeekIsWarnedAboutOnStderr() throws Exception {
+    KeyPair key = Keys.generateP256();
+    X509Certificate soon = cli.controller.pki.leaf(key.getPublic(), "admin", Cli.NOW.minusSeconds(60),
+        Duration.ofDays(3), List.of(KeyPurposeId.id_kp_clientAuth), "spiffe://adit.local/admin/admin");
+    Path conf = dir.resolve("soon.conf");
+    ClientConfig.of(List.of("ctl:7443"), "adit.local", "admin", cli.controller.bundlePem(), Pem.encode(soon),
+        Pem.encode(key.getPrivate())).write(conf);
+
+    var r = cli.run("--config", conf.toString(), "service", "list", "-o", "json");
+
+    assertThat(r.exitCode()).isZero();
+    assertThat(r.out().strip()).isEqualTo("[]");
+    assertThat(r.err()).isEqualTo("warning: the credential in " + conf + " expires at " + Cli.NOW.plus(Duration.ofDays(3))
+        .minusSeconds(60) + " (in 2 days): get a new one with aditctl admin issue NAME --out FILE\n");
   }
 
   @Test
