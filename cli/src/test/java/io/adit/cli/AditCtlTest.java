@@ -103,7 +103,8 @@ class AditCtlTest {
         {"service", "list"}, {"service", "get"}, {"service", "delete"}, {"identity"}, {"identity", "create"},
         {"identity", "list"}, {"identity", "get"}, {"identity", "revoke"}, {"identity", "issue"}, {"cert"},
         {"cert", "revoke"}, {"cert", "revocations"}, {"admin"}, {"admin", "issue"}, {"ca"},
-        {"ca", "get"}, {"node"}, {"node", "list"}, {"node", "token"}, {"node", "token", "create"}}) {
+        {"ca", "get"}, {"node"}, {"node", "list"}, {"node", "delete"}, {"node", "token"}, {"node", "token", "create"},
+        {"node", "token", "list"}, {"node", "token", "revoke"}}) {
       String[] args = java.util.stream.Stream.concat(java.util.Arrays.stream(cmd), java.util.stream.Stream.of("--help"))
           .toArray(String[]::new);
       var r = cli.run(args);

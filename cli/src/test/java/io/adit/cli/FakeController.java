@@ -2,8 +2,10 @@ package io.adit.cli;
 
 import com.google.protobuf.Timestamp;
 import io.adit.api.v1.CreateServiceRequest;
+import io.adit.api.v1.DeleteNodeResponse;
 import io.adit.api.v1.Identity;
 import io.adit.api.v1.JoinToken;
+import io.adit.api.v1.JoinTokenInfo;
 import io.adit.api.v1.Node;
 import io.adit.api.v1.Revocation;
 import io.adit.api.v1.Service;
@@ -156,6 +158,33 @@ public final class FakeController implements ControllerApi {
     Identity i = getIdentity(name).toBuilder().setRevoked(true).build();
     identities.put(name, i);
     return i;
+  }
+
+  public final List<JoinTokenInfo> tokens = new ArrayList<>();
+
+  @Override
+  public DeleteNodeResponse deleteNode(String name) {
+    enter("deleteNode", name);
+    Node node = nodes.stream().filter(n -> n.getName().equals(name)).findFirst().orElseThrow(() ->
+        Status.NOT_FOUND.withDescription("node '" + name + "' does not exist").asRuntimeException());
+    nodes.remove(node);
+    return DeleteNodeResponse.newBuilder().setNode(node).addRevokedSerials("abc123").build();
+  }
+
+  @Override
+  public List<JoinTokenInfo> listJoinTokens() {
+    enter("listJoinTokens", null);
+    return List.copyOf(tokens);
+  }
+
+  @Override
+  public JoinTokenInfo revokeJoinToken(String id) {
+    enter("revokeJoinToken", id);
+    JoinTokenInfo t = tokens.stream().filter(i -> i.getId().equals(id)).findFirst().orElseThrow(() ->
+        Status.NOT_FOUND.withDescription("join token " + id + " does not exist").asRuntimeException());
+    JoinTokenInfo revoked = t.toBuilder().setRevokeTime(com.google.protobuf.Timestamp.newBuilder().setSeconds(1)).build();
+    tokens.set(tokens.indexOf(t), revoked);
+    return revoked;
   }
 
   public final List<Revocation> revocations = new ArrayList<>();

@@ -106,7 +106,7 @@ public final class Controller implements AutoCloseable {
           new AuthInterceptor(verifier, AccessPolicy.standard()),
           List.of(new TunnelApi(tunnels), new IdentityApi(identities, revocations),
               new CertificateApi(authority, issuer, revocations),
-              new NodeApi(nodes, authority, issuer, config.etcdEndpoints())));
+              new NodeApi(nodes, authority, issuer, config.etcdEndpoints(), tunnels, revocations)));
       long renewEvery = SERVING_CERT_TTL.toSeconds() / 2;
       scheduler.scheduleAtFixedRate(() -> renewServing(keys, issuer, authority, config), renewEvery, renewEvery, TimeUnit.SECONDS);
       scheduler.scheduleWithFixedDelay(() -> prune(revocations), 1, 60, TimeUnit.MINUTES);

@@ -1,8 +1,10 @@
 package io.adit.cli.client;
 
 import io.adit.api.v1.CreateServiceRequest;
+import io.adit.api.v1.DeleteNodeResponse;
 import io.adit.api.v1.Identity;
 import io.adit.api.v1.JoinToken;
+import io.adit.api.v1.JoinTokenInfo;
 import io.adit.api.v1.Node;
 import io.adit.api.v1.Revocation;
 import io.adit.api.v1.Service;
@@ -53,6 +55,12 @@ public interface ControllerApi extends AutoCloseable {
 
   /** A one-time join token; {@code ttlSeconds} 0 means the controller's default. */
   JoinToken createJoinToken(long ttlSeconds);
+
+  DeleteNodeResponse deleteNode(String name);
+
+  List<JoinTokenInfo> listJoinTokens();
+
+  JoinTokenInfo revokeJoinToken(String id);
 
   /** Releases the connection; never throws. */
   @Override

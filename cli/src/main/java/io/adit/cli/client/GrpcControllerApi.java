@@ -5,12 +5,16 @@ import io.adit.api.v1.CreateIdentityRequest;
 import io.adit.api.v1.CreateJoinTokenRequest;
 import io.adit.api.v1.CreateServiceRequest;
 import io.adit.api.v1.DeleteServiceRequest;
+import io.adit.api.v1.DeleteNodeRequest;
+import io.adit.api.v1.DeleteNodeResponse;
 import io.adit.api.v1.GetIdentityRequest;
 import io.adit.api.v1.GetServiceRequest;
 import io.adit.api.v1.GetTrustBundleRequest;
 import io.adit.api.v1.Identity;
 import io.adit.api.v1.IdentityServiceGrpc;
 import io.adit.api.v1.JoinToken;
+import io.adit.api.v1.JoinTokenInfo;
+import io.adit.api.v1.ListJoinTokensRequest;
 import io.adit.api.v1.ListIdentitiesRequest;
 import io.adit.api.v1.ListNodesRequest;
 import io.adit.api.v1.ListServicesRequest;
@@ -19,6 +23,7 @@ import io.adit.api.v1.NodeServiceGrpc;
 import io.adit.api.v1.ListRevocationsRequest;
 import io.adit.api.v1.Revocation;
 import io.adit.api.v1.RevokeCertificateRequest;
+import io.adit.api.v1.RevokeJoinTokenRequest;
 import io.adit.api.v1.RevokeIdentityRequest;
 import io.adit.api.v1.Service;
 import io.adit.api.v1.SignCertificateRequest;
@@ -147,6 +152,21 @@ final class GrpcControllerApi implements ControllerApi {
   @Override
   public JoinToken createJoinToken(long ttlSeconds) {
     return nodes().createJoinToken(CreateJoinTokenRequest.newBuilder().setTtlSeconds(ttlSeconds).build());
+  }
+
+  @Override
+  public DeleteNodeResponse deleteNode(String name) {
+    return nodes().deleteNode(DeleteNodeRequest.newBuilder().setName(name).build());
+  }
+
+  @Override
+  public List<JoinTokenInfo> listJoinTokens() {
+    return nodes().listJoinTokens(ListJoinTokensRequest.getDefaultInstance()).getTokensList();
+  }
+
+  @Override
+  public JoinTokenInfo revokeJoinToken(String id) {
+    return nodes().revokeJoinToken(RevokeJoinTokenRequest.newBuilder().setId(id).build());
   }
 
   /** Closes at once: a CLI has nothing in flight to wait for once its command returned. */

@@ -2,6 +2,7 @@ package io.adit.cli.output;
 
 import io.adit.api.v1.Identity;
 import io.adit.api.v1.JoinToken;
+import io.adit.api.v1.JoinTokenInfo;
 import io.adit.api.v1.Kind;
 import io.adit.api.v1.Mode;
 import io.adit.api.v1.Node;
@@ -102,6 +103,17 @@ public final class Views {
       case KIND_CONTROLLER -> "controller";
       default -> null;
     };
+  }
+
+  public record TokenInfoView(
+      String id, String createTime, String createdBy, String expireTime, String usedTime, String usedBy,
+      String revokeTime, String revokedBy) {
+
+    public static TokenInfoView of(JoinTokenInfo t) {
+      return new TokenInfoView(t.getId(), Human.time(t.getCreateTime()), blankToNull(t.getCreatedBy()),
+          Human.time(t.getExpireTime()), Human.time(t.getUsedTime()), blankToNull(t.getUsedBy()),
+          Human.time(t.getRevokeTime()), blankToNull(t.getRevokedBy()));
+    }
   }
 
   public record JoinTokenView(String token, String id, String expireTime) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.Timestamp;
 import io.adit.api.v1.Identity;
+import io.adit.api.v1.JoinTokenInfo;
 import io.adit.api.v1.Node;
 import io.adit.api.v1.Kind;
 import io.adit.api.v1.SignCertificateRequest;
@@ -160,6 +161,32 @@ class OtherCommandsTest {
     assertThat(r.out().strip()).isEqualTo("[]");
     assertThat(r.err()).isEqualTo("warning: the credential in " + conf + " expires at " + Cli.NOW.plus(Duration.ofDays(3))
         .minusSeconds(60) + " (in 2 days): get a new one with aditctl admin issue NAME --out FILE\n");
+  }
+
+  @Test
+  void nodeDeleteSaysWhatItRevokedAndAnUnknownNodeIsNotFound() {
+    cli.controller.nodes.add(Node.newBuilder().setName("node3").build());
+    var r = cli.run("node", "delete", "node3");
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(r.out()).isEqualTo("node node3 deleted; 1 certificate(s) revoked (abc123)\n");
+    assertThat(cli.run("node", "delete", "node3").exitCode()).isEqualTo(3);
+  }
+
+  @Test
+  void tokenListShowsStatesWithoutSecretsAndRevokeMarksOne() {
+    cli.controller.tokens.add(JoinTokenInfo.newBuilder().setId("aa11").setCreateTime(ago(600))
+        .setExpireTime(ago(-300)).setCreatedBy("spiffe://adit.local/admin/admin").build());
+    cli.controller.tokens.add(JoinTokenInfo.newBuilder().setId("bb22").setCreateTime(ago(500))
+        .setExpireTime(ago(-300)).setUsedBy("node1").setUsedTime(ago(400)).build());
+    cli.controller.tokens.add(JoinTokenInfo.newBuilder().setId("cc33").setCreateTime(ago(900))
+        .setExpireTime(ago(300)).build());
+
+    var list = cli.run("node", "token", "list");
+    assertThat(list.out()).contains("aa11   unused").contains("bb22   used by node1").contains("cc33   expired");
+
+    var revoke = cli.run("node", "token", "revoke", "aa11");
+    assertThat(revoke.out()).isEqualTo("join token aa11 revoked\n");
+    assertThat(cli.run("node", "token", "list").out()).contains("aa11   revoked");
   }
 
   @Test

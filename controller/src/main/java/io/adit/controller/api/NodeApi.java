@@ -1,12 +1,20 @@
 package io.adit.controller.api;
 
 import io.adit.api.v1.CreateJoinTokenRequest;
+import io.adit.api.v1.DeleteNodeRequest;
+import io.adit.api.v1.DeleteNodeResponse;
 import io.adit.api.v1.JoinRequest;
 import io.adit.api.v1.JoinResponse;
 import io.adit.api.v1.JoinToken;
+import io.adit.api.v1.JoinTokenInfo;
+import io.adit.api.v1.Kind;
+import io.adit.api.v1.ListJoinTokensRequest;
+import io.adit.api.v1.ListJoinTokensResponse;
 import io.adit.api.v1.ListNodesRequest;
 import io.adit.api.v1.ListNodesResponse;
 import io.adit.api.v1.NodeServiceGrpc;
+import io.adit.api.v1.RevokeJoinTokenRequest;
+import io.adit.api.v1.Service;
 import io.adit.common.pki.Keys;
 import io.adit.common.pki.Pem;
 import io.adit.common.pki.SpiffeId;
@@ -15,6 +23,8 @@ import io.adit.controller.auth.Caller;
 import io.adit.controller.ca.ClusterAuthority;
 import io.adit.controller.issuance.Issuer;
 import io.adit.controller.node.NodeManager;
+import io.adit.controller.revocation.RevocationManager;
+import io.adit.controller.tunnel.TunnelManager;
 import io.grpc.stub.StreamObserver;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -28,7 +38,13 @@ public final class NodeApi extends NodeServiceGrpc.NodeServiceImplBase {
   private final Issuer issuer;
   private final List<String> etcdEndpoints;
 
-  public NodeApi(NodeManager nodes, ClusterAuthority authority, Issuer issuer, List<String> etcdEndpoints) {
+  private final TunnelManager tunnels;
+  private final RevocationManager revocations;
+
+  public NodeApi(NodeManager nodes, ClusterAuthority authority, Issuer issuer, List<String> etcdEndpoints,
+      TunnelManager tunnels, RevocationManager revocations) {
+    this.tunnels = tunnels;
+    this.revocations = revocations;
     this.nodes = nodes;
     this.authority = authority;
     this.issuer = issuer;
@@ -102,5 +118,24 @@ public final class NodeApi extends NodeServiceGrpc.NodeServiceImplBase {
       String caHash = Keys.spkiHash(authority.active().certificate());
       return nodes.createToken(Duration.ofSeconds(req.getTtlSeconds()), caHash, Caller.current().describe());
     });
+  }
+
+  @Override
+  public void deleteNode(DeleteNodeRequest req, StreamObserver<DeleteNodeResponse> obs) {
+    Errors.unary(obs, "DeleteNode", () -> {
+      String caller = Caller.current().describe();
+      return nodes.delete(req.getName(), tunnels.list().stream().map(Service::getSpec).toList(),
+          name -> revocations.revokeAll(Kind.KIND_NODE, name, caller, "node " + name + " deleted"));
+    });
+  }
+
+  @Override
+  public void listJoinTokens(ListJoinTokensRequest req, StreamObserver<ListJoinTokensResponse> obs) {
+    Errors.unary(obs, "ListJoinTokens", () -> ListJoinTokensResponse.newBuilder().addAllTokens(nodes.tokens()).build());
+  }
+
+  @Override
+  public void revokeJoinToken(RevokeJoinTokenRequest req, StreamObserver<JoinTokenInfo> obs) {
+    Errors.unary(obs, "RevokeJoinToken", () -> nodes.revokeToken(req.getId(), Caller.current().describe()));
   }
 }

@@ -44,6 +44,9 @@ public final class AccessPolicy {
     p.allow(NodeServiceGrpc.getJoinMethod(), ANYONE);
     p.allow(NodeServiceGrpc.getListNodesMethod(), admin);
     p.allow(NodeServiceGrpc.getCreateJoinTokenMethod(), admin);
+    p.allow(NodeServiceGrpc.getDeleteNodeMethod(), admin);
+    p.allow(NodeServiceGrpc.getListJoinTokensMethod(), admin);
+    p.allow(NodeServiceGrpc.getRevokeJoinTokenMethod(), admin);
     return p;
   }
 

@@ -1,8 +1,11 @@
 package io.adit.controller.node;
 
 import com.google.protobuf.ByteString;
+import io.adit.api.v1.DeleteNodeResponse;
 import io.adit.api.v1.JoinToken;
+import io.adit.api.v1.JoinTokenInfo;
 import io.adit.api.v1.Node;
+import io.adit.api.v1.ServiceSpec;
 import io.adit.common.pki.JoinTokens;
 import io.adit.common.pki.Keys;
 import io.adit.common.proto.Timestamps;
@@ -11,6 +14,8 @@ import io.adit.common.validation.Durations;
 import io.adit.common.validation.InvalidInputException;
 import io.adit.common.validation.Names;
 import io.adit.controller.errors.AlreadyExistsException;
+import io.adit.controller.errors.ConflictException;
+import io.adit.controller.errors.NotFoundException;
 import io.adit.controller.errors.PermissionDeniedException;
 import io.adit.controller.errors.FailedPreconditionException;
 import io.adit.controller.store.Kv;
@@ -131,6 +136,11 @@ public final class NodeManager {
     if (!MessageDigest.isEqual(hash(token.secret()), record.getSecretSha256().toByteArray())) {
       throw new PermissionDeniedException("join token " + token.id() + " does not match the one this cluster issued");
     }
+    if (Timestamps.isSet(record.getRevokeTime())) {
+      throw new PermissionDeniedException("join token " + token.id() + " was revoked at "
+          + Timestamps.toInstant(record.getRevokeTime()) + " by " + record.getRevokedBy()
+          + ": create a new one with aditctl node token create");
+    }
     if (Timestamps.isSet(record.getUsedTime())) {
       throw new PermissionDeniedException("join token " + token.id() + " was already used by node " + record.getUsedBy()
           + " at " + Timestamps.toInstant(record.getUsedTime()) + ": tokens are single-use, create a new one with aditctl node token create");
@@ -182,6 +192,69 @@ public final class NodeManager {
       out.add(b.build());
     });
     return out;
+  }
+
+  /**
+   * Deletes a node's records (info, presence, heartbeat, status) and frees its name, if no
+   * service names it in {@code --node}; {@code revoke} revokes its certificates first and
+   * returns their serials.
+   */
+  public DeleteNodeResponse delete(String name, List<ServiceSpec> services, Function<String, List<String>> revoke) {
+    Names.requireDnsLabel("node name", name);
+    Kv.Entry info = kv.get(KeyLayout.nodeInfo(name)).orElseThrow(() -> new NotFoundException(
+        "node '" + name + "' does not exist (aditctl node list shows the nodes)"));
+    List<String> placed = services.stream().filter(s -> s.getNodesList().contains(name)).map(ServiceSpec::getName)
+        .sorted().toList();
+    if (!placed.isEmpty()) {
+      throw new FailedPreconditionException("node " + name + " still runs " + String.join(", ", placed)
+          + " (placed with --node): move " + (placed.size() == 1 ? "it" : "them")
+          + " first, e.g. aditctl service update " + placed.get(0) + " --node OTHER");
+    }
+    Node node = list().stream().filter(n -> n.getName().equals(name)).findFirst()
+        .orElseGet(() -> Node.newBuilder().setName(name).build());
+    List<String> serials = revoke.apply(name);
+    if (!kv.commit(Txn.create().ifModRevision(info.key(), info.modRevision()).deletePrefix(KeyLayout.nodePrefix(name)))) {
+      throw new ConflictException("node " + name + " changed while it was being deleted (did it re-join?): run the command again");
+    }
+    return DeleteNodeResponse.newBuilder().setNode(node).addAllRevokedSerials(serials).build();
+  }
+
+  /** Every join token, oldest first, without secrets. */
+  public List<JoinTokenInfo> tokens() {
+    return kv.list(KeyLayout.TOKENS).entries().stream()
+        .map(e -> info(Records.parse(TokenRecord.parser(), e)))
+        .sorted(java.util.Comparator.comparing((JoinTokenInfo t) -> Timestamps.toInstant(t.getCreateTime())))
+        .toList();
+  }
+
+  /** Revokes an unused token (given by id or whole); revoking it again keeps the first time. */
+  public JoinTokenInfo revokeToken(String idOrToken, String caller) {
+    String id = JoinTokens.parse(idOrToken).map(JoinTokens.Token::id).orElse(idOrToken.strip());
+    if (id.isEmpty() || !id.matches("[0-9a-f]{1,64}")) {
+      throw new InvalidInputException("'" + idOrToken + "' is not a join token id: aditctl node token list shows them");
+    }
+    Kv.Entry e = kv.get(KeyLayout.token(id)).orElseThrow(() -> new NotFoundException(
+        "join token " + id + " does not exist (aditctl node token list shows the tokens)"));
+    TokenRecord r = Records.parse(TokenRecord.parser(), e);
+    if (Timestamps.isSet(r.getUsedTime())) {
+      throw new FailedPreconditionException("join token " + id + " was already used by node " + r.getUsedBy()
+          + ": it cannot join anything any more; to remove that node, aditctl node delete " + r.getUsedBy());
+    }
+    if (Timestamps.isSet(r.getRevokeTime())) {
+      return info(r);
+    }
+    TokenRecord revoked = r.toBuilder().setRevokeTime(Timestamps.of(clock.instant())).setRevokedBy(caller).build();
+    if (!kv.commit(Txn.create().ifModRevision(e.key(), e.modRevision()).put(e.key(), revoked.toByteArray()))) {
+      throw new ConflictException("join token " + id + " changed while it was being revoked (was it just used?): run the"
+          + " command again");
+    }
+    return info(revoked);
+  }
+
+  private static JoinTokenInfo info(TokenRecord r) {
+    return JoinTokenInfo.newBuilder().setId(r.getId()).setCreateTime(r.getCreateTime()).setCreatedBy(r.getCreatedBy())
+        .setExpireTime(r.getExpireTime()).setUsedTime(r.getUsedTime()).setUsedBy(r.getUsedBy())
+        .setRevokeTime(r.getRevokeTime()).setRevokedBy(r.getRevokedBy()).build();
   }
 
   public boolean exists(String node) {

@@ -93,23 +93,40 @@ public final class RevocationManager {
    */
   public Identity revokeIdentity(String name, String caller) {
     Identity identity = identities.revoke(name, caller);
+    revokeAll(Kind.KIND_CLIENT, name, identity.getRevokeTime(), identity.getRevokedBy(), "identity " + name + " revoked");
+    log.info("revoked identity {} for {}", name, caller);
+    return identity;
+  }
+
+  /**
+   * Revokes every unexpired certificate the CA signed for {@code kind}/{@code name}; returns
+   * their serials. Idempotent.
+   */
+  public List<String> revokeAll(Kind kind, String name, String caller, String reason) {
+    return revokeAll(kind, name, Timestamps.of(clock.instant()), caller, reason);
+  }
+
+  private List<String> revokeAll(Kind kind, String name, com.google.protobuf.Timestamp when, String caller,
+      String reason) {
     Instant now = clock.instant();
+    List<String> serials = new ArrayList<>();
     List<Txn> batches = new ArrayList<>();
     Txn txn = Txn.create();
     int ops = 0;
     for (Kv.Entry e : kv.list(KeyLayout.ISSUED).entries()) {
       IssuedRecord issued = Records.parse(IssuedRecord.parser(), e);
-      if (issued.getKind() != Kind.KIND_CLIENT || !issued.getName().equals(name)
+      if (issued.getKind() != kind || !issued.getName().equals(name)
           || Timestamps.toInstant(issued.getNotAfter()).isBefore(now)) {
         continue;
       }
+      serials.add(issued.getSerial());
       String key = KeyLayout.revoked(issued.getSerial());
       if (kv.get(key).isPresent()) {
         continue;
       }
-      Revocation r = Revocation.newBuilder().setSerial(issued.getSerial()).setKind(Kind.KIND_CLIENT).setName(name)
-          .setRevokeTime(identity.getRevokeTime()).setRevokedBy(identity.getRevokedBy())
-          .setNotAfter(issued.getNotAfter()).setReason("identity " + name + " revoked").build();
+      Revocation r = Revocation.newBuilder().setSerial(issued.getSerial()).setKind(kind).setName(name)
+          .setRevokeTime(when).setRevokedBy(caller)
+          .setNotAfter(issued.getNotAfter()).setReason(reason).build();
       txn.put(key, RevocationRecord.newBuilder().setRevocation(r).build().toByteArray());
       if (++ops == MAX_TXN_OPS) {
         batches.add(txn);
@@ -121,8 +138,7 @@ public final class RevocationManager {
       batches.add(txn);
     }
     batches.forEach(kv::commit);
-    log.info("revoked identity {} for {}", name, caller);
-    return identity;
+    return serials;
   }
 
   /** Why the certificate with this serial was revoked ("at T by X: reason"), or empty. */
