@@ -1,6 +1,7 @@
 package io.adit.cli;
 
 import com.google.protobuf.Timestamp;
+import io.adit.api.v1.AuditEvent;
 import io.adit.api.v1.CreateServiceRequest;
 import io.adit.api.v1.DeleteNodeResponse;
 import io.adit.api.v1.Identity;
@@ -158,6 +159,15 @@ public final class FakeController implements ControllerApi {
     Identity i = getIdentity(name).toBuilder().setRevoked(true).build();
     identities.put(name, i);
     return i;
+  }
+
+  public final List<AuditEvent> audit = new ArrayList<>();
+
+  @Override
+  public List<AuditEvent> listAudit(java.time.Instant since, String action) {
+    enter("listAudit", since);
+    return audit.stream().filter(e -> since == null || e.getTime().getSeconds() >= since.getEpochSecond())
+        .filter(e -> action.isEmpty() || e.getAction().equals(action)).toList();
   }
 
   public final List<JoinTokenInfo> tokens = new ArrayList<>();

@@ -7,10 +7,12 @@ import io.adit.common.pki.Keys;
 import io.adit.common.pki.Pem;
 import io.adit.common.pki.SpiffeId;
 import io.adit.common.validation.HostPort;
+import io.adit.controller.api.AuditApi;
 import io.adit.controller.api.CertificateApi;
 import io.adit.controller.api.IdentityApi;
 import io.adit.controller.api.NodeApi;
 import io.adit.controller.api.TunnelApi;
+import io.adit.controller.audit.AuditingKv;
 import io.adit.controller.auth.AccessPolicy;
 import io.adit.controller.auth.AuthInterceptor;
 import io.adit.controller.auth.PeerVerifier;
@@ -92,10 +94,11 @@ public final class Controller implements AutoCloseable {
     try {
       ClusterAuthority authority = bootstrapWaitingForEtcd(kv, config, imported, clock);
       TtlPolicy ttl = new TtlPolicy(config.defaultTtl(), config.maxTtl());
-      TunnelManager tunnels = new TunnelManager(kv, clock, config.maxTtl());
-      IdentityManager identities = new IdentityManager(kv, clock);
-      NodeManager nodes = new NodeManager(kv, clock);
-      RevocationManager revocations = new RevocationManager(kv, identities, clock);
+      AuditingKv store = new AuditingKv(kv, clock);
+      TunnelManager tunnels = new TunnelManager(store, clock, config.maxTtl());
+      IdentityManager identities = new IdentityManager(store, clock);
+      NodeManager nodes = new NodeManager(store, clock);
+      RevocationManager revocations = new RevocationManager(store, identities, clock);
       Issuer issuer = new Issuer(authority, ttl, tunnels, identities, revocations);
 
       SwappableKeyManager.Pair serving = servingMaterial(issuer, authority, config);
@@ -104,7 +107,7 @@ public final class Controller implements AutoCloseable {
           revocations::revokedSerial);
       ApiServer server = ApiServer.start(config.listen(), keys, authority::bundle,
           new AuthInterceptor(verifier, AccessPolicy.standard()),
-          List.of(new TunnelApi(tunnels), new IdentityApi(identities, revocations),
+          List.of(new TunnelApi(tunnels), new IdentityApi(identities, revocations), new AuditApi(store),
               new CertificateApi(authority, issuer, revocations),
               new NodeApi(nodes, authority, issuer, config.etcdEndpoints(), tunnels, revocations)));
       long renewEvery = SERVING_CERT_TTL.toSeconds() / 2;

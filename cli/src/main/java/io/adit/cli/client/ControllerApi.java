@@ -1,5 +1,6 @@
 package io.adit.cli.client;
 
+import io.adit.api.v1.AuditEvent;
 import io.adit.api.v1.CreateServiceRequest;
 import io.adit.api.v1.DeleteNodeResponse;
 import io.adit.api.v1.Identity;
@@ -57,6 +58,9 @@ public interface ControllerApi extends AutoCloseable {
   JoinToken createJoinToken(long ttlSeconds);
 
   DeleteNodeResponse deleteNode(String name);
+
+  /** Audit events since {@code since} (null: all) of {@code action} (empty: all), oldest first. */
+  List<AuditEvent> listAudit(java.time.Instant since, String action);
 
   List<JoinTokenInfo> listJoinTokens();
 

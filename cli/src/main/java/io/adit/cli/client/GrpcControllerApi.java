@@ -1,6 +1,8 @@
 package io.adit.cli.client;
 
 import io.adit.api.v1.CertificateServiceGrpc;
+import io.adit.api.v1.AuditEvent;
+import io.adit.api.v1.AuditServiceGrpc;
 import io.adit.api.v1.CreateIdentityRequest;
 import io.adit.api.v1.CreateJoinTokenRequest;
 import io.adit.api.v1.CreateServiceRequest;
@@ -14,6 +16,7 @@ import io.adit.api.v1.Identity;
 import io.adit.api.v1.IdentityServiceGrpc;
 import io.adit.api.v1.JoinToken;
 import io.adit.api.v1.JoinTokenInfo;
+import io.adit.api.v1.ListAuditRequest;
 import io.adit.api.v1.ListJoinTokensRequest;
 import io.adit.api.v1.ListIdentitiesRequest;
 import io.adit.api.v1.ListNodesRequest;
@@ -152,6 +155,15 @@ final class GrpcControllerApi implements ControllerApi {
   @Override
   public JoinToken createJoinToken(long ttlSeconds) {
     return nodes().createJoinToken(CreateJoinTokenRequest.newBuilder().setTtlSeconds(ttlSeconds).build());
+  }
+
+  @Override
+  public List<AuditEvent> listAudit(java.time.Instant since, String action) {
+    ListAuditRequest.Builder req = ListAuditRequest.newBuilder().setAction(action);
+    if (since != null) {
+      req.setSince(com.google.protobuf.Timestamp.newBuilder().setSeconds(since.getEpochSecond()).setNanos(since.getNano()));
+    }
+    return deadline(AuditServiceGrpc.newBlockingStub(channel)).listAudit(req.build()).getEventsList();
   }
 
   @Override

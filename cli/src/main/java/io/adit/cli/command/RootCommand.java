@@ -33,6 +33,7 @@ public final class RootCommand {
     m.put("ca", CaCommand.class);
     m.put("node", NodeCommand.class);
     m.put("admin", AdminCommand.class);
+    m.put("audit", AuditCommand.class);
     m.put("help", HelpCommand.class);
     return Collections.unmodifiableMap(m);
   }

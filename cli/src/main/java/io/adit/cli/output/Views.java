@@ -1,5 +1,6 @@
 package io.adit.cli.output;
 
+import io.adit.api.v1.AuditEvent;
 import io.adit.api.v1.Identity;
 import io.adit.api.v1.JoinToken;
 import io.adit.api.v1.JoinTokenInfo;
@@ -103,6 +104,13 @@ public final class Views {
       case KIND_CONTROLLER -> "controller";
       default -> null;
     };
+  }
+
+  public record AuditView(String time, String actor, String action, String target, String detail) {
+    public static AuditView of(AuditEvent e) {
+      return new AuditView(Human.time(e.getTime()), e.getActor(), e.getAction(), blankToNull(e.getTarget()),
+          blankToNull(e.getDetail()));
+    }
   }
 
   public record TokenInfoView(

@@ -3,6 +3,7 @@ package io.adit.cli.command;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.Timestamp;
+import io.adit.api.v1.AuditEvent;
 import io.adit.api.v1.Identity;
 import io.adit.api.v1.JoinTokenInfo;
 import io.adit.api.v1.Node;
@@ -187,6 +188,26 @@ class OtherCommandsTest {
     var revoke = cli.run("node", "token", "revoke", "aa11");
     assertThat(revoke.out()).isEqualTo("join token aa11 revoked\n");
     assertThat(cli.run("node", "token", "list").out()).contains("aa11   revoked");
+  }
+
+  @Test
+  void auditListsWhoChangedWhatWithFilters() {
+    cli.controller.audit.add(AuditEvent.newBuilder().setTime(ago(7200)).setActor("spiffe://adit.local/admin/alice")
+        .setAction("service.create").setTarget("web").build());
+    cli.controller.audit.add(AuditEvent.newBuilder().setTime(ago(60)).setActor("spiffe://adit.local/admin/bob")
+        .setAction("cert.revoke").setTarget("3f2a").setDetail("client/client1: lost").build());
+
+    var all = cli.run("audit");
+    assertThat(all.exitCode()).as(all.err()).isZero();
+    assertThat(all.out()).isEqualTo("""
+        TIME                   ACTOR         ACTION           TARGET   DETAIL
+        2025-06-01T10:00:00Z   admin/alice   service.create   web      -
+        2025-06-01T11:59:00Z   admin/bob     cert.revoke      3f2a     client/client1: lost
+        """);
+    assertThat(cli.run("audit", "--since", "1h").out()).doesNotContain("service.create").contains("cert.revoke");
+    assertThat(cli.run("audit", "--action", "service.create", "-o", "json").out())
+        .contains("\"actor\": \"spiffe://adit.local/admin/alice\"").doesNotContain("cert.revoke");
+    assertThat(cli.run("audit", "--since", "soon").exitCode()).isEqualTo(2);
   }
 
   @Test

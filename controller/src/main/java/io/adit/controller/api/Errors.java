@@ -2,6 +2,8 @@ package io.adit.controller.api;
 
 import io.adit.common.pki.Pem;
 import io.adit.common.validation.InvalidInputException;
+import io.adit.controller.audit.Audit;
+import io.adit.controller.auth.Caller;
 import io.adit.controller.errors.AlreadyExistsException;
 import io.adit.controller.errors.ConflictException;
 import io.adit.controller.errors.FailedPreconditionException;
@@ -37,6 +39,14 @@ final class Errors {
     }
     observer.onNext(result);
     observer.onCompleted();
+  }
+
+  /**
+   * As {@link #unary}, recording the change ({@code action} on {@code target}, by the caller) in
+   * the audit trail, in the same etcd transaction as the change.
+   */
+  static <T> void audited(StreamObserver<T> observer, String method, String action, String target, Supplier<T> body) {
+    unary(observer, method, () -> Audit.of(Caller.current().describe(), action, target, body));
   }
 
   static StatusRuntimeException toStatus(Throwable e, String method) {

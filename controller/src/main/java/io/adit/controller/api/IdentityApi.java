@@ -25,7 +25,7 @@ public final class IdentityApi extends IdentityServiceGrpc.IdentityServiceImplBa
 
   @Override
   public void createIdentity(CreateIdentityRequest req, StreamObserver<Identity> obs) {
-    Errors.unary(obs, "CreateIdentity", () -> identities.create(req.getName(), Caller.current().describe()));
+    Errors.audited(obs, "CreateIdentity", "identity.create", req.getName(), () -> identities.create(req.getName(), Caller.current().describe()));
   }
 
   @Override
@@ -40,7 +40,7 @@ public final class IdentityApi extends IdentityServiceGrpc.IdentityServiceImplBa
 
   @Override
   public void revokeIdentity(RevokeIdentityRequest req, StreamObserver<Identity> obs) {
-    Errors.unary(obs, "RevokeIdentity", () -> revocations.revokeIdentity(
+    Errors.audited(obs, "RevokeIdentity", "identity.revoke", req.getName(), () -> revocations.revokeIdentity(
         Names.requireDnsLabel("identity name", req.getName()), Caller.current().describe()));
   }
 }

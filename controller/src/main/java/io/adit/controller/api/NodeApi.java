@@ -19,6 +19,7 @@ import io.adit.common.pki.Keys;
 import io.adit.common.pki.Pem;
 import io.adit.common.pki.SpiffeId;
 import io.adit.common.validation.InvalidInputException;
+import io.adit.controller.audit.Audit;
 import io.adit.controller.auth.Caller;
 import io.adit.controller.ca.ClusterAuthority;
 import io.adit.controller.issuance.Issuer;
@@ -53,7 +54,8 @@ public final class NodeApi extends NodeServiceGrpc.NodeServiceImplBase {
 
   @Override
   public void join(JoinRequest req, StreamObserver<JoinResponse> obs) {
-    Errors.unary(obs, "Join", () -> {
+    String tokenId = req.getToken().split("\\.", 2)[0];
+    Errors.unary(obs, "Join", () -> Audit.of("join token " + tokenId, "node.join", req.getNodeName(), () -> {
       Pem.csr(req.getCsrPem()); // a malformed CSR is refused before the token is looked at
       AtomicReference<X509Certificate> cert = new AtomicReference<>();
       boolean sameNode = provesSameNode(req);
@@ -68,7 +70,7 @@ public final class NodeApi extends NodeServiceGrpc.NodeServiceImplBase {
           .setTrustDomain(authority.trustDomain())
           .addAllEtcdEndpoints(etcdEndpoints)
           .build();
-    });
+    }));
   }
 
   /**
@@ -111,7 +113,7 @@ public final class NodeApi extends NodeServiceGrpc.NodeServiceImplBase {
 
   @Override
   public void createJoinToken(CreateJoinTokenRequest req, StreamObserver<JoinToken> obs) {
-    Errors.unary(obs, "CreateJoinToken", () -> {
+    Errors.audited(obs, "CreateJoinToken", "token.create", "", () -> {
       if (req.getTtlSeconds() < 0) {
         throw new InvalidInputException("--ttl must be positive");
       }
@@ -122,7 +124,7 @@ public final class NodeApi extends NodeServiceGrpc.NodeServiceImplBase {
 
   @Override
   public void deleteNode(DeleteNodeRequest req, StreamObserver<DeleteNodeResponse> obs) {
-    Errors.unary(obs, "DeleteNode", () -> {
+    Errors.audited(obs, "DeleteNode", "node.delete", req.getName(), () -> {
       String caller = Caller.current().describe();
       return nodes.delete(req.getName(), tunnels.list().stream().map(Service::getSpec).toList(),
           name -> revocations.revokeAll(Kind.KIND_NODE, name, caller, "node " + name + " deleted"));
@@ -136,6 +138,6 @@ public final class NodeApi extends NodeServiceGrpc.NodeServiceImplBase {
 
   @Override
   public void revokeJoinToken(RevokeJoinTokenRequest req, StreamObserver<JoinTokenInfo> obs) {
-    Errors.unary(obs, "RevokeJoinToken", () -> nodes.revokeToken(req.getId(), Caller.current().describe()));
+    Errors.audited(obs, "RevokeJoinToken", "token.revoke", req.getId(), () -> nodes.revokeToken(req.getId(), Caller.current().describe()));
   }
 }

@@ -24,12 +24,12 @@ public final class TunnelApi extends TunnelServiceGrpc.TunnelServiceImplBase {
 
   @Override
   public void createService(CreateServiceRequest req, StreamObserver<Service> obs) {
-    Errors.unary(obs, "CreateService", () -> tunnels.create(req.getSpec(), req.getDryRun(), Caller.current().describe()));
+    Errors.audited(obs, "CreateService", "service.create", req.getSpec().getName(), () -> tunnels.create(req.getSpec(), req.getDryRun(), Caller.current().describe()));
   }
 
   @Override
   public void updateService(UpdateServiceRequest req, StreamObserver<Service> obs) {
-    Errors.unary(obs, "UpdateService", () -> tunnels.update(req.getSpec(), req.getExpectedVersion(), req.getDryRun(),
+    Errors.audited(obs, "UpdateService", "service.update", req.getSpec().getName(), () -> tunnels.update(req.getSpec(), req.getExpectedVersion(), req.getDryRun(),
         Caller.current().describe()));
   }
 
@@ -45,7 +45,7 @@ public final class TunnelApi extends TunnelServiceGrpc.TunnelServiceImplBase {
 
   @Override
   public void deleteService(DeleteServiceRequest req, StreamObserver<DeleteServiceResponse> obs) {
-    Errors.unary(obs, "DeleteService", () -> DeleteServiceResponse.newBuilder()
+    Errors.audited(obs, "DeleteService", "service.delete", req.getName(), () -> DeleteServiceResponse.newBuilder()
         .setService(tunnels.delete(Names.requireDnsLabel("service name", req.getName()), req.getExpectedVersion(), req.getDryRun()))
         .build());
   }

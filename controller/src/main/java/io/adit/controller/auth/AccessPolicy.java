@@ -1,5 +1,6 @@
 package io.adit.controller.auth;
 
+import io.adit.api.v1.AuditServiceGrpc;
 import io.adit.api.v1.CertificateServiceGrpc;
 import io.adit.api.v1.IdentityServiceGrpc;
 import io.adit.api.v1.NodeServiceGrpc;
@@ -42,6 +43,7 @@ public final class AccessPolicy {
     p.allow(CertificateServiceGrpc.getListRevocationsMethod(), admin);
     p.allow(CertificateServiceGrpc.getGetCrlMethod(), adminOrNode);
     p.allow(NodeServiceGrpc.getJoinMethod(), ANYONE);
+    p.allow(AuditServiceGrpc.getListAuditMethod(), admin);
     p.allow(NodeServiceGrpc.getListNodesMethod(), admin);
     p.allow(NodeServiceGrpc.getCreateJoinTokenMethod(), admin);
     p.allow(NodeServiceGrpc.getDeleteNodeMethod(), admin);

@@ -12,6 +12,7 @@ import io.adit.controller.ca.CertificateSigner;
 import io.adit.controller.ca.ClusterAuthority;
 import io.adit.controller.ca.TtlPolicy;
 import io.adit.controller.errors.PermissionDeniedException;
+import io.adit.controller.audit.Audit;
 import io.adit.controller.identity.IdentityManager;
 import io.adit.controller.revocation.RevocationManager;
 import io.adit.controller.tunnel.TunnelManager;
@@ -109,6 +110,7 @@ public final class Issuer {
     SpiffeId id = new SpiffeId(authority.trustDomain(), kind, name);
     CertificateSigner signer = authority.signer();
     X509Certificate cert = signer.sign(csr, new CertificateSigner.LeafRequest(id, dnsNames, ips, lifetime));
+    Audit.detail("serial " + Keys.serialHex(cert) + ", valid until " + cert.getNotAfter().toInstant());
     if (kind == SpiffeId.Kind.CLIENT) {
       identities.recordIssued(name, Keys.serialHex(cert), cert.getNotAfter().toInstant());
     }

@@ -6,6 +6,7 @@ import io.adit.api.v1.Revocation;
 import io.adit.common.proto.Timestamps;
 import io.adit.common.store.KeyLayout;
 import io.adit.common.validation.InvalidInputException;
+import io.adit.controller.audit.Audit;
 import io.adit.controller.identity.IdentityManager;
 import io.adit.controller.store.Kv;
 import io.adit.controller.store.Records;
@@ -75,6 +76,9 @@ public final class RevocationManager {
     kv.get(KeyLayout.issued(serial)).map(e -> Records.parse(IssuedRecord.parser(), e)).ifPresent(issued -> r
         .setKind(issued.getKind()).setName(issued.getName()).setNotAfter(issued.getNotAfter()));
     Revocation revocation = r.build();
+    Audit.detail(revocation.getName().isEmpty() ? reason.strip()
+        : revocation.getKind().name().substring("KIND_".length()).toLowerCase(Locale.ROOT) + "/" + revocation.getName()
+            + (reason.isBlank() ? "" : ": " + reason.strip()));
     if (!kv.commit(Txn.create().ifAbsent(key).put(key, RevocationRecord.newBuilder().setRevocation(revocation).build()
         .toByteArray()))) {
       return Records.parse(RevocationRecord.parser(), kv.get(key).orElseThrow()).getRevocation();

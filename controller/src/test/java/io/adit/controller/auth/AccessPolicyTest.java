@@ -2,6 +2,7 @@ package io.adit.controller.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.adit.api.v1.AuditServiceGrpc;
 import io.adit.api.v1.CertificateServiceGrpc;
 import io.adit.api.v1.IdentityServiceGrpc;
 import io.adit.api.v1.NodeServiceGrpc;
@@ -20,7 +21,7 @@ class AccessPolicyTest {
     Set<String> all = new HashSet<>();
     for (ServiceDescriptor d : new ServiceDescriptor[] {TunnelServiceGrpc.getServiceDescriptor(),
         IdentityServiceGrpc.getServiceDescriptor(), CertificateServiceGrpc.getServiceDescriptor(),
-        NodeServiceGrpc.getServiceDescriptor()}) {
+        NodeServiceGrpc.getServiceDescriptor(), AuditServiceGrpc.getServiceDescriptor()}) {
       d.getMethods().forEach(m -> all.add(m.getFullMethodName()));
     }
     assertThat(policy.methods()).isEqualTo(all);

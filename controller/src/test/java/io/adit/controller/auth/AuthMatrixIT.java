@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import com.google.protobuf.Message;
+import io.adit.api.v1.AuditServiceGrpc;
 import io.adit.api.v1.CertificateServiceGrpc;
 import io.adit.api.v1.CreateIdentityRequest;
 import io.adit.api.v1.CreateJoinTokenRequest;
@@ -127,7 +128,7 @@ class AuthMatrixIT {
     AccessPolicy policy = AccessPolicy.standard();
     for (ServiceDescriptor d : new ServiceDescriptor[] {TunnelServiceGrpc.getServiceDescriptor(),
         IdentityServiceGrpc.getServiceDescriptor(), CertificateServiceGrpc.getServiceDescriptor(),
-        NodeServiceGrpc.getServiceDescriptor()}) {
+        NodeServiceGrpc.getServiceDescriptor(), AuditServiceGrpc.getServiceDescriptor()}) {
       for (MethodDescriptor<?, ?> m : d.getMethods()) {
         for (Who who : Who.values()) {
           out.add(Arguments.of(AuthInterceptor.shortName(m.getFullMethodName()), who, m, expected(policy, m, who)));
