@@ -41,9 +41,17 @@ public final class AditCtl {
   /** As {@link #run(String[], PrintStream, PrintStream, Map)}, with the clock and connection given. */
   public static int run(String[] args, PrintStream out, PrintStream err, Map<String, String> env,
       Clock clock, Connector connector) {
+    // System.console() is there only when stdin and stdout are both a terminal: good enough to
+    // keep binary output off a screen, and it never refuses a redirected stdout.
+    return run(args, out, err, env, clock, connector, out == System.out && System.console() != null);
+  }
+
+  /** As above, saying whether {@code out} is a terminal (where binary output is refused). */
+  public static int run(String[] args, PrintStream out, PrintStream err, Map<String, String> env,
+      Clock clock, Connector connector, boolean stdoutIsTerminal) {
     PrintWriter stdout = new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true);
     PrintWriter stderr = new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true);
-    try (Context context = new Context(env, clock, connector)) {
+    try (Context context = new Context(env, clock, connector, out, stdoutIsTerminal)) {
       return commandLine(context, stdout, stderr, nounIn(args)).execute(args);
     } finally {
       stdout.flush();

@@ -25,6 +25,8 @@ public final class Cli {
   /** Every (config file, timeout) the commands connected with. */
   public final List<Object[]> connections = new ArrayList<>();
   public Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
+  /** Whether the commands are told that stdout is a terminal. */
+  public boolean stdoutIsTerminal;
 
   /** A CLI whose $ADIT_CONFIG names a readable config in {@code dir}. */
   public Cli(Path dir) {
@@ -51,8 +53,9 @@ public final class Cli {
           connections.add(new Object[] {config, file, timeout});
           controller.configFile = file;
           return controller;
-        });
-    return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        }, stdoutIsTerminal);
+    return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8),
+        out.toByteArray());
   }
 
   public ClientConfig lastConfig() {
@@ -63,5 +66,6 @@ public final class Cli {
     return (Duration) connections.get(connections.size() - 1)[2];
   }
 
-  public record Result(int exitCode, String out, String err) {}
+  /** What a run printed; {@code outBytes} is stdout exactly as written, for binary output. */
+  public record Result(int exitCode, String out, String err, byte[] outBytes) {}
 }

@@ -1,8 +1,10 @@
 package io.adit.cli;
 
+import com.google.protobuf.ByteString;
 import com.google.protobuf.Timestamp;
 import io.adit.api.v1.AuditEvent;
 import io.adit.api.v1.CreateServiceRequest;
+import io.adit.api.v1.Crl;
 import io.adit.api.v1.DeleteNodeResponse;
 import io.adit.api.v1.Identity;
 import io.adit.api.v1.JoinToken;
@@ -19,12 +21,14 @@ import io.adit.cli.client.Target;
 import io.adit.common.pki.Keys;
 import io.adit.common.pki.Pem;
 import io.grpc.Status;
+import java.math.BigInteger;
 import java.nio.file.Path;
 import java.security.PublicKey;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -240,6 +244,24 @@ public final class FakeController implements ControllerApi {
     enter("getTrustBundle", null);
     return TrustBundle.newBuilder().setPem(bundlePem()).setTrustDomain("adit.local")
         .addCaHashes(Keys.spkiHash(pki.ca)).build();
+  }
+
+  /** A real CRL signed by the fake CA, listing serial 0x1234 revoked at {@code crlThisUpdate}. */
+  public final Instant crlThisUpdate = Instant.parse("2025-06-01T11:30:00Z");
+  public final byte[] crlDer = pki.crl(List.of(BigInteger.valueOf(0x1234)), crlThisUpdate, crlThisUpdate.plusSeconds(3600), 42);
+
+  public String crlPem() {
+    return "-----BEGIN X509 CRL-----\n" + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(crlDer)
+        + "\n-----END X509 CRL-----\n";
+  }
+
+  @Override
+  public Crl getCrl() {
+    enter("getCrl", null);
+    return Crl.newBuilder().setPem(crlPem()).setDer(ByteString.copyFrom(crlDer))
+        .setThisUpdate(Timestamp.newBuilder().setSeconds(crlThisUpdate.getEpochSecond()))
+        .setNextUpdate(Timestamp.newBuilder().setSeconds(crlThisUpdate.getEpochSecond() + 3600))
+        .setCrlNumber(42).setRevokedCount(1).build();
   }
 
   @Override

@@ -12,12 +12,14 @@ import java.util.Date;
 import java.util.List;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.CRLNumber;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.X509v2CRLBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
@@ -29,7 +31,7 @@ public final class TestPki {
   private long serial = 1;
 
   public TestPki(String name) {
-    ca = sign(caKeys.getPublic(), "CN=" + name, Instant.now().minusSeconds(60), Duration.ofDays(1), true, List.of(), null);
+    ca = sign(caKeys.getPublic(), "CN=" + name, Instant.now().minusSeconds(60), Duration.ofDays(60), true, List.of(), null);
   }
 
   /** A leaf certificate; {@code usage} is serverAuth, clientAuth or both; {@code dnsOrIp} its SANs. */
@@ -46,13 +48,26 @@ public final class TestPki {
   }
 
   public X509Certificate admin(KeyPair keys) {
-    return leaf(keys.getPublic(), "admin", Instant.now().minusSeconds(60), Duration.ofHours(1),
+    return leaf(keys.getPublic(), "admin", Instant.now().minusSeconds(60), Duration.ofDays(30),
         List.of(KeyPurposeId.id_kp_clientAuth), "spiffe://adit.local/admin/admin");
   }
 
   public X509Certificate controller(KeyPair keys) {
     return leaf(keys.getPublic(), "controller", Instant.now().minusSeconds(60), Duration.ofHours(1),
         List.of(KeyPurposeId.id_kp_serverAuth), "spiffe://adit.local/controller/c1", "localhost", "127.0.0.1");
+  }
+
+  /** A DER CRL from this CA listing {@code serials}, revoked at {@code thisUpdate}. */
+  public byte[] crl(List<BigInteger> serials, Instant thisUpdate, Instant nextUpdate, long number) {
+    try {
+      var b = new X509v2CRLBuilder(new X500Name(ca.getSubjectX500Principal().getName()), Date.from(thisUpdate));
+      b.setNextUpdate(Date.from(nextUpdate));
+      serials.forEach(s -> b.addCRLEntry(s, Date.from(thisUpdate), null));
+      b.addExtension(Extension.cRLNumber, false, new CRLNumber(BigInteger.valueOf(number)));
+      return b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(caKeys.getPrivate())).getEncoded();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private X509Certificate sign(PublicKey key, String subject, Instant notBefore, Duration life, boolean isCa,

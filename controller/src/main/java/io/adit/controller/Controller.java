@@ -6,6 +6,7 @@ import io.adit.common.files.AtomicFiles;
 import io.adit.common.pki.Keys;
 import io.adit.common.pki.Pem;
 import io.adit.common.pki.SpiffeId;
+import io.adit.common.tls.SwappableKeyManager;
 import io.adit.common.validation.HostPort;
 import io.adit.controller.api.AuditApi;
 import io.adit.controller.api.CertificateApi;
@@ -20,13 +21,14 @@ import io.adit.controller.ca.CaImport;
 import io.adit.controller.ca.CaMaterial;
 import io.adit.controller.ca.ClusterAuthority;
 import io.adit.controller.ca.TtlPolicy;
+import io.adit.controller.crl.CrlMaker;
 import io.adit.controller.errors.UnavailableException;
 import io.adit.controller.identity.IdentityManager;
-import io.adit.controller.revocation.RevocationManager;
 import io.adit.controller.issuance.Issuer;
 import io.adit.controller.node.NodeManager;
+import io.adit.controller.revocation.RevocationManager;
 import io.adit.controller.server.ApiServer;
-import io.adit.common.tls.SwappableKeyManager;
+import io.adit.controller.server.CrlHttpServer;
 import io.adit.controller.store.etcd.EtcdKv;
 import io.adit.controller.tunnel.TunnelManager;
 import java.io.IOException;
@@ -63,14 +65,16 @@ public final class Controller implements AutoCloseable {
   private final ClusterAuthority authority;
   private final Path adminConfig;
   private final ScheduledExecutorService scheduler;
+  private final Optional<CrlHttpServer> http;
 
   private Controller(EtcdKv kv, ApiServer server, ClusterAuthority authority, Path adminConfig,
-      ScheduledExecutorService scheduler) {
+      ScheduledExecutorService scheduler, Optional<CrlHttpServer> http) {
     this.kv = kv;
     this.server = server;
     this.authority = authority;
     this.adminConfig = adminConfig;
     this.scheduler = scheduler;
+    this.http = http;
   }
 
   public static Controller start(ControllerConfig config) throws IOException, InterruptedException {
@@ -91,6 +95,7 @@ public final class Controller implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
+    Optional<CrlHttpServer> http = Optional.empty();
     try {
       ClusterAuthority authority = bootstrapWaitingForEtcd(kv, config, imported, clock);
       TtlPolicy ttl = new TtlPolicy(config.defaultTtl(), config.maxTtl());
@@ -100,6 +105,10 @@ public final class Controller implements AutoCloseable {
       NodeManager nodes = new NodeManager(store, clock);
       RevocationManager revocations = new RevocationManager(store, identities, clock);
       Issuer issuer = new Issuer(authority, ttl, tunnels, identities, revocations);
+      CrlMaker crls = new CrlMaker(kv, authority::active, clock, config.crlValidity());
+      if (config.httpListen().isPresent()) {
+        http = Optional.of(CrlHttpServer.start(config.httpListen().get(), crls::recent));
+      }
 
       SwappableKeyManager.Pair serving = servingMaterial(issuer, authority, config);
       SwappableKeyManager keys = new SwappableKeyManager(serving.key(), serving.chain());
@@ -108,7 +117,7 @@ public final class Controller implements AutoCloseable {
       ApiServer server = ApiServer.start(config.listen(), keys, authority::bundle,
           new AuthInterceptor(verifier, AccessPolicy.standard()),
           List.of(new TunnelApi(tunnels), new IdentityApi(identities, revocations), new AuditApi(store),
-              new CertificateApi(authority, issuer, revocations),
+              new CertificateApi(authority, issuer, revocations, crls),
               new NodeApi(nodes, authority, issuer, config.etcdEndpoints(), tunnels, revocations)));
       long renewEvery = SERVING_CERT_TTL.toSeconds() / 2;
       scheduler.scheduleAtFixedRate(() -> renewServing(keys, issuer, authority, config), renewEvery, renewEvery, TimeUnit.SECONDS);
@@ -118,8 +127,9 @@ public final class Controller implements AutoCloseable {
       writeAdminConfigIfNeeded(adminConfig, issuer, authority, config, server.port());
       log.info("controller listening on {} (trust domain {}, etcd {})", new HostPort(config.listen().host(), server.port()),
           authority.trustDomain(), kv.describe());
-      return new Controller(kv, server, authority, adminConfig, scheduler);
+      return new Controller(kv, server, authority, adminConfig, scheduler, http);
     } catch (IOException | RuntimeException | InterruptedException e) {
+      http.ifPresent(CrlHttpServer::close);
       scheduler.shutdownNow();
       kv.close();
       throw e;
@@ -133,7 +143,7 @@ public final class Controller implements AutoCloseable {
     long backoffMs = 200;
     while (true) {
       try {
-        return ClusterAuthority.bootstrap(kv, config.dataDir(), config.trustDomain(), imported, clock);
+        return ClusterAuthority.bootstrap(kv, config.dataDir(), config.trustDomain(), imported, clock, config.crlUrl());
       } catch (UnavailableException e) {
         if (System.nanoTime() > deadline) {
           throw e;
@@ -242,8 +252,14 @@ public final class Controller implements AutoCloseable {
     return authority;
   }
 
+  /** The port the CRL is served on over HTTP, if {@code --http-listen} was given. */
+  public Optional<Integer> httpPort() {
+    return http.map(CrlHttpServer::port);
+  }
+
   @Override
   public void close() {
+    http.ifPresent(CrlHttpServer::close);
     scheduler.shutdownNow();
     server.close();
     kv.close();

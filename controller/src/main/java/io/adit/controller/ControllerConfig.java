@@ -4,9 +4,12 @@ import io.adit.common.validation.Durations;
 import io.adit.common.validation.HostPort;
 import io.adit.common.validation.InvalidInputException;
 import io.adit.controller.store.etcd.EtcdTls;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -25,12 +28,18 @@ public record ControllerConfig(
     Optional<Path> importCaKey,
     Duration etcdTimeout,
     Optional<EtcdTls> etcdTls,
-    Duration adminCertTtl) {
+    Duration adminCertTtl,
+    Optional<HostPort> httpListen,
+    Optional<URI> crlUrl,
+    Duration crlValidity) {
 
   public static final Duration DEFAULT_TTL = Duration.ofHours(24);
   public static final Duration DEFAULT_MAX_TTL = Duration.ofDays(30);
   public static final Duration DEFAULT_ETCD_TIMEOUT = Duration.ofSeconds(5);
   public static final Duration DEFAULT_ADMIN_TTL = Duration.ofDays(365);
+  public static final Duration DEFAULT_CRL_VALIDITY = Duration.ofHours(1);
+  static final Duration SHORTEST_CRL_VALIDITY = Duration.ofMinutes(1);
+  static final Duration LONGEST_CRL_VALIDITY = Duration.ofDays(30);
 
   public ControllerConfig {
     etcdEndpoints = List.copyOf(etcdEndpoints);
@@ -61,32 +70,72 @@ public record ControllerConfig(
         throw new InvalidInputException("--trust-domain '" + td + "' is not valid: use lower-case letters, digits, '.' and '-', such as example.org");
       }
     });
+    crlUrl.ifPresent(ControllerConfig::requireHttpUrl);
+    if (crlValidity.compareTo(SHORTEST_CRL_VALIDITY) < 0 || crlValidity.compareTo(LONGEST_CRL_VALIDITY) > 0) {
+      throw new InvalidInputException("--crl-validity " + Durations.format(crlValidity) + " is out of range: use 1m to 30d");
+    }
+  }
+
+  /** Parses {@code --crl-url}: an absolute http:// or https:// URL with a host, as CRL distribution points are. */
+  public static URI parseCrlUrl(String text) {
+    URI url;
+    try {
+      url = new URI(text.trim());
+    } catch (URISyntaxException e) {
+      throw new InvalidInputException("--crl-url '" + text + "' is not a URL: write it as http://HOST[:PORT]/crl");
+    }
+    requireHttpUrl(url);
+    return url;
+  }
+
+  private static void requireHttpUrl(URI url) {
+    String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
+    if (!(scheme.equals("http") || scheme.equals("https")) || url.getHost() == null || url.getRawFragment() != null) {
+      throw new InvalidInputException("--crl-url '" + url + "' is not an http:// or https:// URL with a host:"
+          + " write it as http://HOST[:PORT]/crl");
+    }
   }
 
   /** A config with the defaults, for tests and embedding. */
   public static ControllerConfig of(List<String> etcdEndpoints, HostPort listen, Path dataDir) {
     return new ControllerConfig(etcdEndpoints, listen, dataDir, List.of(), Optional.empty(), DEFAULT_TTL, DEFAULT_MAX_TTL,
-        Optional.empty(), Optional.empty(), DEFAULT_ETCD_TIMEOUT, Optional.empty(), DEFAULT_ADMIN_TTL);
+        Optional.empty(), Optional.empty(), DEFAULT_ETCD_TIMEOUT, Optional.empty(), DEFAULT_ADMIN_TTL,
+        Optional.empty(), Optional.empty(), DEFAULT_CRL_VALIDITY);
   }
 
   public ControllerConfig withTtls(Duration defaultTtl, Duration maxTtl) {
     return new ControllerConfig(etcdEndpoints, listen, dataDir, advertise, trustDomain, defaultTtl, maxTtl,
-        importCaCert, importCaKey, etcdTimeout, etcdTls, adminCertTtl);
+        importCaCert, importCaKey, etcdTimeout, etcdTls, adminCertTtl,
+        httpListen, crlUrl, crlValidity);
   }
 
   public ControllerConfig withImport(Path cert, Path key) {
     return new ControllerConfig(etcdEndpoints, listen, dataDir, advertise, trustDomain, defaultTtl, maxTtl,
-        Optional.of(cert), Optional.of(key), etcdTimeout, etcdTls, adminCertTtl);
+        Optional.of(cert), Optional.of(key), etcdTimeout, etcdTls, adminCertTtl, httpListen, crlUrl, crlValidity);
   }
 
   public ControllerConfig withTrustDomain(String td) {
     return new ControllerConfig(etcdEndpoints, listen, dataDir, advertise, Optional.of(td), defaultTtl, maxTtl,
-        importCaCert, importCaKey, etcdTimeout, etcdTls, adminCertTtl);
+        importCaCert, importCaKey, etcdTimeout, etcdTls, adminCertTtl,
+        httpListen, crlUrl, crlValidity);
   }
 
   public ControllerConfig withAdminCertTtl(Duration ttl) {
     return new ControllerConfig(etcdEndpoints, listen, dataDir, advertise, trustDomain, defaultTtl, maxTtl,
-        importCaCert, importCaKey, etcdTimeout, etcdTls, ttl);
+        importCaCert, importCaKey, etcdTimeout, etcdTls, ttl, httpListen, crlUrl, crlValidity);
+  }
+
+  /** Serves the CRL over HTTP on {@code address} (port 0: any free port). */
+  public ControllerConfig withHttpListen(HostPort address) {
+    return new ControllerConfig(etcdEndpoints, listen, dataDir, advertise, trustDomain, defaultTtl, maxTtl,
+        importCaCert, importCaKey, etcdTimeout, etcdTls, adminCertTtl, Optional.of(address), crlUrl, crlValidity);
+  }
+
+  /** Every certificate signed carries {@code url} as its CRL distribution point. */
+  public ControllerConfig withCrlUrl(String url) {
+    return new ControllerConfig(etcdEndpoints, listen, dataDir, advertise, trustDomain, defaultTtl, maxTtl,
+        importCaCert, importCaKey, etcdTimeout, etcdTls, adminCertTtl, httpListen, Optional.of(parseCrlUrl(url)),
+        crlValidity);
   }
 
   /** Parses {@code --advertise HOST[:PORT]}; without a port it is the listen port (0: the one bound). */

@@ -25,6 +25,9 @@ import picocli.CommandLine.Option;
     footerHeading = "%nExample:%n",
     footer = {"  adit-controller --etcd http://127.0.0.1:2379 --listen 0.0.0.0:7443 --data-dir /var/lib/adit/controller \\",
         "      --advertise ctl1.example.org",
+        "  # also serve the CRL over HTTP, and name it in the certificates:",
+        "  adit-controller … --http-listen 0.0.0.0:8080 \\",
+        "      --crl-url http://ctl1.example.org:8080/crl",
         "",
         "At first start it creates the cluster CA (sealed in etcd with DATA_DIR/ca.kek) and writes",
         "DATA_DIR/admin.conf, the credential aditctl reads. A second controller on the same etcd needs",
@@ -85,6 +88,19 @@ public final class ControllerMain implements Callable<Integer> {
   @Option(names = "--etcd-key", paramLabel = "FILE", description = "Its PKCS#8 private key.")
   Path etcdKey;
 
+  @Option(names = "--http-listen", paramLabel = "HOST:PORT",
+      description = "Also serve the CRL over plain HTTP, without authentication: /crl (DER) and /crl.pem.")
+  String httpListen;
+
+  @Option(names = "--crl-url", paramLabel = "URL",
+      description = "Put this http(s) URL into every certificate signed from now on as its CRL distribution point.")
+  String crlUrl;
+
+  @Option(names = "--crl-validity", paramLabel = "DURATION", defaultValue = "1h",
+      description = "How long a CRL is valid (its nextUpdate); a new one is made after half of it, and at once "
+          + "when a certificate is revoked (default ${DEFAULT-VALUE}).")
+  String crlValidity;
+
   public static void main(String[] args) {
     SLF4JBridgeHandler.removeHandlersForRootLogger();
     SLF4JBridgeHandler.install();
@@ -120,7 +136,9 @@ public final class ControllerMain implements Callable<Integer> {
     Duration max = Durations.parse("--max-ttl", maxTtl);
     ControllerConfig config = new ControllerConfig(etcd, listenAddress, dataDir, adv, Optional.ofNullable(trustDomain),
         def, max, Optional.ofNullable(importCert), Optional.ofNullable(importKey),
-        Durations.parse("--etcd-timeout", etcdTimeout), tls, Durations.parse("--admin-cert-ttl", adminTtl));
+        Durations.parse("--etcd-timeout", etcdTimeout), tls, Durations.parse("--admin-cert-ttl", adminTtl),
+        Optional.ofNullable(httpListen).map(h -> HostPort.parse("--http-listen", h, false)),
+        Optional.ofNullable(crlUrl).map(ControllerConfig::parseCrlUrl), Durations.parse("--crl-validity", crlValidity));
     Daemon.runUntilStopped(Controller.start(config), log::info);
     return 0;
   }

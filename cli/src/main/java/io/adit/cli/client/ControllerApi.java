@@ -2,6 +2,7 @@ package io.adit.cli.client;
 
 import io.adit.api.v1.AuditEvent;
 import io.adit.api.v1.CreateServiceRequest;
+import io.adit.api.v1.Crl;
 import io.adit.api.v1.DeleteNodeResponse;
 import io.adit.api.v1.Identity;
 import io.adit.api.v1.JoinToken;
@@ -51,6 +52,9 @@ public interface ControllerApi extends AutoCloseable {
   SignCertificateResponse signCertificate(SignCertificateRequest request);
 
   TrustBundle getTrustBundle();
+
+  /** The CRL signed by the cluster's CA, PEM and DER. */
+  Crl getCrl();
 
   List<Node> listNodes();
 

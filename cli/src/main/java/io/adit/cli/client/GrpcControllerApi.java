@@ -1,14 +1,16 @@
 package io.adit.cli.client;
 
-import io.adit.api.v1.CertificateServiceGrpc;
 import io.adit.api.v1.AuditEvent;
 import io.adit.api.v1.AuditServiceGrpc;
+import io.adit.api.v1.CertificateServiceGrpc;
 import io.adit.api.v1.CreateIdentityRequest;
 import io.adit.api.v1.CreateJoinTokenRequest;
 import io.adit.api.v1.CreateServiceRequest;
-import io.adit.api.v1.DeleteServiceRequest;
+import io.adit.api.v1.Crl;
 import io.adit.api.v1.DeleteNodeRequest;
 import io.adit.api.v1.DeleteNodeResponse;
+import io.adit.api.v1.DeleteServiceRequest;
+import io.adit.api.v1.GetCrlRequest;
 import io.adit.api.v1.GetIdentityRequest;
 import io.adit.api.v1.GetServiceRequest;
 import io.adit.api.v1.GetTrustBundleRequest;
@@ -17,17 +19,17 @@ import io.adit.api.v1.IdentityServiceGrpc;
 import io.adit.api.v1.JoinToken;
 import io.adit.api.v1.JoinTokenInfo;
 import io.adit.api.v1.ListAuditRequest;
-import io.adit.api.v1.ListJoinTokensRequest;
 import io.adit.api.v1.ListIdentitiesRequest;
+import io.adit.api.v1.ListJoinTokensRequest;
 import io.adit.api.v1.ListNodesRequest;
+import io.adit.api.v1.ListRevocationsRequest;
 import io.adit.api.v1.ListServicesRequest;
 import io.adit.api.v1.Node;
 import io.adit.api.v1.NodeServiceGrpc;
-import io.adit.api.v1.ListRevocationsRequest;
 import io.adit.api.v1.Revocation;
 import io.adit.api.v1.RevokeCertificateRequest;
-import io.adit.api.v1.RevokeJoinTokenRequest;
 import io.adit.api.v1.RevokeIdentityRequest;
+import io.adit.api.v1.RevokeJoinTokenRequest;
 import io.adit.api.v1.Service;
 import io.adit.api.v1.SignCertificateRequest;
 import io.adit.api.v1.SignCertificateResponse;
@@ -145,6 +147,11 @@ final class GrpcControllerApi implements ControllerApi {
   @Override
   public TrustBundle getTrustBundle() {
     return certificates().getTrustBundle(GetTrustBundleRequest.getDefaultInstance());
+  }
+
+  @Override
+  public Crl getCrl() {
+    return certificates().getCrl(GetCrlRequest.getDefaultInstance());
   }
 
   @Override

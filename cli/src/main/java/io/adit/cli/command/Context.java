@@ -3,9 +3,11 @@ package io.adit.cli.command;
 import io.adit.cli.client.Connector;
 import io.adit.cli.client.ControllerApi;
 import io.adit.cli.client.Target;
+import io.adit.cli.output.Human;
 import io.adit.common.config.ClientConfig;
 import io.adit.common.config.ConfigException;
 import io.adit.common.pki.Pem;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -26,6 +28,8 @@ public final class Context implements AutoCloseable {
   private final Map<String, String> env;
   private final Clock clock;
   private final Connector connector;
+  private final OutputStream binaryOut;
+  private final boolean stdoutIsTerminal;
   private GlobalOptions.ConfigLocation location;
   private ControllerApi api;
   private Path credential;
@@ -36,13 +40,33 @@ public final class Context implements AutoCloseable {
   static final Duration EXPIRY_WARNING = Duration.ofDays(7);
 
   public Context(Map<String, String> env, Clock clock, Connector connector) {
+    this(env, clock, connector, OutputStream.nullOutputStream(), false);
+  }
+
+  /**
+   * @param binaryOut stdout as bytes, for output that is not text ({@code ca crl --der})
+   * @param stdoutIsTerminal whether stdout is a terminal, where binary output is refused
+   */
+  public Context(Map<String, String> env, Clock clock, Connector connector, OutputStream binaryOut,
+      boolean stdoutIsTerminal) {
     this.env = Map.copyOf(env);
     this.clock = clock;
     this.connector = connector;
+    this.binaryOut = binaryOut;
+    this.stdoutIsTerminal = stdoutIsTerminal;
   }
 
   public Clock clock() {
     return clock;
+  }
+
+  /** Stdout for bytes written as they are; flush the text writer first. */
+  OutputStream binaryOut() {
+    return binaryOut;
+  }
+
+  boolean stdoutIsTerminal() {
+    return stdoutIsTerminal;
   }
 
   /** The API, connecting first if needed: timeout, then config, then credential are checked. */
@@ -86,9 +110,8 @@ public final class Context implements AutoCloseable {
       return Optional.empty();
     }
     warned = true;
-    return Optional.of("the credential in " + credential + " expires at " + credentialNotAfter + " (in "
-        + (left.toDays() > 0 ? left.toDays() + " days" : left.toHours() + " hours")
-        + "): get a new one with aditctl admin issue NAME --out FILE");
+    return Optional.of("the credential in " + credential + " expires at " + credentialNotAfter + " ("
+        + Human.relative(credentialNotAfter, clock.instant()) + "): get a new one with aditctl admin issue NAME --out FILE");
   }
 
   /** Where calls go (or would have gone), for error messages; empty before any config was chosen. */

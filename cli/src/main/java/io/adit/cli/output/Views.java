@@ -1,6 +1,7 @@
 package io.adit.cli.output;
 
 import io.adit.api.v1.AuditEvent;
+import io.adit.api.v1.Crl;
 import io.adit.api.v1.Identity;
 import io.adit.api.v1.JoinToken;
 import io.adit.api.v1.JoinTokenInfo;
@@ -133,6 +134,14 @@ public final class Views {
   public record TrustBundleView(String trustDomain, List<String> caHashes, String pem) {
     public static TrustBundleView of(TrustBundle b) {
       return new TrustBundleView(b.getTrustDomain(), List.copyOf(b.getCaHashesList()), b.getPem());
+    }
+  }
+
+  /** {@code ca crl -o json}: the CRL and what it says. */
+  public record CrlView(long crlNumber, String thisUpdate, String nextUpdate, int revokedCount, String pem) {
+    public static CrlView of(Crl c) {
+      return new CrlView(c.getCrlNumber(), Human.time(c.getThisUpdate()), Human.time(c.getNextUpdate()),
+          c.getRevokedCount(), c.getPem());
     }
   }
 

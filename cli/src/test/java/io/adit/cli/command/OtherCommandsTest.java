@@ -161,7 +161,7 @@ class OtherCommandsTest {
     assertThat(r.exitCode()).isZero();
     assertThat(r.out().strip()).isEqualTo("[]");
     assertThat(r.err()).isEqualTo("warning: the credential in " + conf + " expires at " + Cli.NOW.plus(Duration.ofDays(3))
-        .minusSeconds(60) + " (in 2 days): get a new one with aditctl admin issue NAME --out FILE\n");
+        .minusSeconds(60) + " (in 2d23h): get a new one with aditctl admin issue NAME --out FILE\n");
   }
 
   @Test

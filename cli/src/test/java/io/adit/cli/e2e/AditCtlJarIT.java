@@ -10,6 +10,7 @@ import io.adit.controller.ControllerConfig;
 import io.adit.testing.EtcdExtension;
 import io.adit.testing.OpenSsl;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -56,7 +57,8 @@ class AditCtlJarIT {
     }
   }
 
-  record Run(int code, String out, String err) {}
+  /** {@code outBytes} is stdout exactly as written, for binary output. */
+  record Run(int code, String out, String err, byte[] outBytes) {}
 
   static Run aditctl(String... args) throws IOException, InterruptedException {
     Path jar = Path.of("target", "aditctl.jar");
@@ -75,7 +77,8 @@ class AditCtlJarIT {
       p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
       throw new AssertionError("aditctl " + String.join(" ", args) + " did not finish within 60 s");
     }
-    return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+    byte[] stdout = Files.readAllBytes(out);
+    return new Run(p.exitValue(), new String(stdout, StandardCharsets.UTF_8), Files.readString(err), stdout);
   }
 
   static Run ok(String... args) throws Exception {
@@ -186,6 +189,29 @@ class AditCtlJarIT {
     assertThat(r.out().strip().lines()).hasSize(1);
     assertThat(r.err()).contains("expires");
     assertThat(ok("node", "list", "--config", config.toString()).code()).isZero();
+  }
+
+  @Test
+  @Order(5)
+  void printsTheCrlAsPemOrDerThatOpensslReads() throws Exception {
+    String cfg = config.toString();
+    Files.writeString(dir.resolve("ca.crt"), ok("ca", "get", "--config", cfg).out());
+    Run pem = ok("ca", "crl", "--config", cfg);
+    assertThat(pem.out()).startsWith("-----BEGIN X509 CRL-----\n").endsWith("-----END X509 CRL-----\n");
+    assertThat(pem.err()).isEmpty();
+    Files.writeString(dir.resolve("crl.pem"), pem.out());
+    assertThat(OpenSsl.ok(dir, "crl", "-in", "crl.pem", "-noout", "-CAfile", "ca.crt")).contains("verify OK");
+
+    // Raw DER on stdout, byte for byte what openssl makes of the PEM.
+    Run der = ok("ca", "crl", "--der", "--config", cfg);
+    OpenSsl.ok(dir, "crl", "-in", "crl.pem", "-outform", "DER", "-out", "crl-from-pem.der");
+    assertThat(der.outBytes()).isEqualTo(Files.readAllBytes(dir.resolve("crl-from-pem.der")));
+
+    Path file = dir.resolve("published").resolve("crl.der");
+    Run written = ok("ca", "crl", "--der", "--out", file.toString(), "--config", cfg);
+    assertThat(written.outBytes()).isEmpty();
+    assertThat(written.err()).startsWith("wrote CRL number ");
+    assertThat(Files.readAllBytes(file)).isEqualTo(der.outBytes());
   }
 
   @Test

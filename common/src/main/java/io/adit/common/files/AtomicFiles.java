@@ -38,6 +38,10 @@ public final class AtomicFiles {
     write(target, content.getBytes(StandardCharsets.UTF_8), PUBLIC);
   }
 
+  public static void writePublic(Path target, byte[] content) throws IOException {
+    write(target, content, PUBLIC);
+  }
+
   /** Creates a directory (and its parents) if missing; new directories get mode 0700. */
   public static void ensurePrivateDirectory(Path dir) throws IOException {
     if (Files.isDirectory(dir)) {

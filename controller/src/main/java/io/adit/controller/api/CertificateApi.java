@@ -1,6 +1,9 @@
 package io.adit.controller.api;
 
+import com.google.protobuf.ByteString;
 import io.adit.api.v1.CertificateServiceGrpc;
+import io.adit.api.v1.Crl;
+import io.adit.api.v1.GetCrlRequest;
 import io.adit.api.v1.GetTrustBundleRequest;
 import io.adit.api.v1.Kind;
 import io.adit.api.v1.ListRevocationsRequest;
@@ -17,22 +20,26 @@ import io.adit.common.proto.Timestamps;
 import io.adit.common.validation.InvalidInputException;
 import io.adit.controller.auth.Caller;
 import io.adit.controller.ca.ClusterAuthority;
+import io.adit.controller.crl.CrlMaker;
+import io.adit.controller.crl.SignedCrl;
 import io.adit.controller.issuance.Issuer;
 import io.adit.controller.revocation.RevocationManager;
 import io.grpc.stub.StreamObserver;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 
-/** CertificateService: signing CSRs and publishing the trust bundle. */
+/** CertificateService: signing CSRs, publishing the trust bundle and the CRL. */
 public final class CertificateApi extends CertificateServiceGrpc.CertificateServiceImplBase {
   private final ClusterAuthority authority;
   private final Issuer issuer;
   private final RevocationManager revocations;
+  private final CrlMaker crls;
 
-  public CertificateApi(ClusterAuthority authority, Issuer issuer, RevocationManager revocations) {
+  public CertificateApi(ClusterAuthority authority, Issuer issuer, RevocationManager revocations, CrlMaker crls) {
     this.authority = authority;
     this.issuer = issuer;
     this.revocations = revocations;
+    this.crls = crls;
   }
 
   @Override
@@ -63,8 +70,8 @@ public final class CertificateApi extends CertificateServiceGrpc.CertificateServ
 
   @Override
   public void revokeCertificate(RevokeCertificateRequest req, StreamObserver<Revocation> obs) {
-    Errors.audited(obs, "RevokeCertificate", "cert.revoke", req.getSerial(), () -> revocations.revoke(req.getSerial(), req.getReason(),
-        Caller.current().describe()));
+    Errors.audited(obs, "RevokeCertificate", "cert.revoke", req.getSerial(),
+        () -> revocations.revoke(req.getSerial(), req.getReason(), Caller.current().describe()));
   }
 
   @Override
@@ -77,6 +84,21 @@ public final class CertificateApi extends CertificateServiceGrpc.CertificateServ
   private static String certTarget(SignCertificateRequest req) {
     String kind = req.getKind().name().startsWith("KIND_") ? req.getKind().name().substring(5) : req.getKind().name();
     return kind.toLowerCase(java.util.Locale.ROOT) + "/" + req.getName();
+  }
+
+  @Override
+  public void getCrl(GetCrlRequest req, StreamObserver<Crl> obs) {
+    Errors.unary(obs, "GetCrl", () -> {
+      SignedCrl crl = crls.current();
+      return Crl.newBuilder()
+          .setPem(crl.pem())
+          .setDer(ByteString.copyFrom(crl.der()))
+          .setThisUpdate(Timestamps.of(crl.thisUpdate()))
+          .setNextUpdate(Timestamps.of(crl.nextUpdate()))
+          .setCrlNumber(crl.number())
+          .setRevokedCount(crl.revokedCount())
+          .build();
+    });
   }
 
   static SpiffeId.Kind kind(Kind kind) {

@@ -1,6 +1,7 @@
 package io.adit.controller.auth;
 
 import io.adit.common.pki.SpiffeId;
+import io.adit.controller.errors.UnavailableException;
 import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.Grpc;
@@ -48,7 +49,13 @@ public final class AuthInterceptor implements ServerInterceptor {
       }
       caller = Caller.anonymous();
     } else {
-      PeerVerifier.Result result = verifier.verify(chain.get());
+      PeerVerifier.Result result;
+      try {
+        result = verifier.verify(chain.get());
+      } catch (UnavailableException e) {
+        // The revocation check reads etcd: without it, nobody can be let in.
+        return refuse(call, Status.UNAVAILABLE.withDescription(e.getMessage()), method, "a caller");
+      }
       if (!result.ok()) {
         return refuse(call, Status.UNAUTHENTICATED.withDescription(result.reason()), method, result.subject());
       }

@@ -5,6 +5,7 @@ import io.adit.common.pki.SpiffeId;
 import io.adit.common.validation.InvalidInputException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.PublicKey;
@@ -34,6 +35,9 @@ import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
 import org.bouncycastle.asn1.x509.AuthorityKeyIdentifier;
 import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.CRLDistPoint;
+import org.bouncycastle.asn1.x509.DistributionPoint;
+import org.bouncycastle.asn1.x509.DistributionPointName;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
@@ -73,6 +77,7 @@ public final class CertificateSigner {
   private final X500Name issuer;
   private final AuthorityKeyIdentifier authorityKeyId;
   private final String signatureAlgorithm;
+  private final Optional<CRLDistPoint> crlDistributionPoint;
 
   /**
    * What the controller decided a leaf certificate says: the identity (URI SAN and CN), extra
@@ -116,7 +121,16 @@ public final class CertificateSigner {
   }
 
   public CertificateSigner(CaMaterial ca, Clock clock) {
+    this(ca, clock, Optional.empty());
+  }
+
+  /**
+   * @param crlUrl where the CRL is published ({@code --crl-url}): every leaf signed carries it
+   *     as its CRL distribution point
+   */
+  public CertificateSigner(CaMaterial ca, Clock clock, Optional<URI> crlUrl) {
     this.ca = Objects.requireNonNull(ca, "ca");
+    this.crlDistributionPoint = crlUrl.map(CertificateSigner::distributionPoint);
     this.clock = Objects.requireNonNull(clock, "clock");
     try {
       // The issuer must be the CA subject byte for byte, so take it from the encoding.
@@ -212,6 +226,9 @@ public final class CertificateSigner {
       b.addExtension(Extension.subjectKeyIdentifier, false, X509Support.subjectKeyId(key));
       b.addExtension(Extension.authorityKeyIdentifier, false, authorityKeyId);
       b.addExtension(Extension.subjectAlternativeName, false, subjectAltNames(request));
+      if (crlDistributionPoint.isPresent()) {
+        b.addExtension(Extension.cRLDistributionPoints, false, crlDistributionPoint.get());
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -224,6 +241,13 @@ public final class CertificateSigner {
       case CLIENT, ADMIN -> new KeyPurposeId[] {KeyPurposeId.id_kp_clientAuth};
       case NODE, CONTROLLER -> new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth};
     };
+  }
+
+  /** One distribution point, a full name that is the URL; no reasons, no CRL issuer (RFC 5280 4.2.1.13). */
+  private static CRLDistPoint distributionPoint(URI url) {
+    GeneralNames name = new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, url.toString()));
+    return new CRLDistPoint(new DistributionPoint[] {
+        new DistributionPoint(new DistributionPointName(DistributionPointName.FULL_NAME, name), null, null)});
   }
 
   private static GeneralNames subjectAltNames(LeafRequest request) {

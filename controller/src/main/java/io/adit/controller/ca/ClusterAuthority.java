@@ -10,6 +10,7 @@ import io.adit.controller.store.Kv;
 import io.adit.controller.store.Txn;
 import io.adit.store.v1.CaRecord;
 import io.adit.store.v1.ClusterMeta;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -38,11 +39,12 @@ public final class ClusterAuthority {
   private final List<X509Certificate> bundle;
   private final CertificateSigner signer;
 
-  private ClusterAuthority(String trustDomain, CaMaterial active, List<X509Certificate> bundle, Clock clock) {
+  private ClusterAuthority(String trustDomain, CaMaterial active, List<X509Certificate> bundle, Clock clock,
+      Optional<URI> crlUrl) {
     this.trustDomain = trustDomain;
     this.active = active;
     this.bundle = List.copyOf(bundle);
-    this.signer = new CertificateSigner(active, clock);
+    this.signer = new CertificateSigner(active, clock, crlUrl);
   }
 
   /**
@@ -55,10 +57,16 @@ public final class ClusterAuthority {
    */
   public static ClusterAuthority bootstrap(Kv kv, Path dataDir, Optional<String> requestedTrustDomain,
       Optional<CaMaterial> imported, Clock clock) {
+    return bootstrap(kv, dataDir, requestedTrustDomain, imported, clock, Optional.empty());
+  }
+
+  /** As above; the leaves it signs carry {@code crlUrl} ({@code --crl-url}) as CRL distribution point. */
+  public static ClusterAuthority bootstrap(Kv kv, Path dataDir, Optional<String> requestedTrustDomain,
+      Optional<CaMaterial> imported, Clock clock, Optional<URI> crlUrl) {
     for (int attempt = 0; attempt < 5; attempt++) {
       Optional<Kv.Entry> meta = kv.get(KeyLayout.CA_META);
       if (meta.isPresent()) {
-        return load(kv, dataDir, parseMeta(meta.get()), requestedTrustDomain, imported, clock);
+        return load(kv, dataDir, parseMeta(meta.get()), requestedTrustDomain, imported, clock, crlUrl);
       }
       String trustDomain = requestedTrustDomain.orElse(DEFAULT_TRUST_DOMAIN);
       CaMaterial material = imported.orElseGet(() -> Authorities.createRoot(trustDomain, clock));
@@ -83,7 +91,7 @@ public final class ClusterAuthority {
       if (created) {
         log.info("{} the cluster CA {} for trust domain {}; its key is sealed in etcd with {}",
             imported.isPresent() ? "imported" : "created", id, trustDomain, dataDir.resolve(KeyEncryption.FILE_NAME));
-        return new ClusterAuthority(trustDomain, material, List.of(material.certificate()), clock);
+        return new ClusterAuthority(trustDomain, material, List.of(material.certificate()), clock, crlUrl);
       }
       // Another controller created the CA first: load theirs.
     }
@@ -93,7 +101,7 @@ public final class ClusterAuthority {
   public static final String DEFAULT_TRUST_DOMAIN = "adit.local";
 
   private static ClusterAuthority load(Kv kv, Path dataDir, ClusterMeta meta, Optional<String> requestedTrustDomain,
-      Optional<CaMaterial> imported, Clock clock) {
+      Optional<CaMaterial> imported, Clock clock, Optional<URI> crlUrl) {
     if (requestedTrustDomain.isPresent() && !requestedTrustDomain.get().equals(meta.getTrustDomain())) {
       throw new FailedPreconditionException("etcd holds a cluster with trust domain '" + meta.getTrustDomain()
           + "' but --trust-domain is '" + requestedTrustDomain.get() + "': drop the flag or point --etcd at another cluster");
@@ -121,7 +129,7 @@ public final class ClusterAuthority {
       bundle.add(Pem.certificate(parseRecord(e).getCertificatePem()));
     }
     log.info("loaded the cluster CA {} (trust domain {}) from etcd", record.getId(), meta.getTrustDomain());
-    return new ClusterAuthority(meta.getTrustDomain(), new CaMaterial(cert, key), bundle, clock);
+    return new ClusterAuthority(meta.getTrustDomain(), new CaMaterial(cert, key), bundle, clock, crlUrl);
   }
 
   public String trustDomain() {

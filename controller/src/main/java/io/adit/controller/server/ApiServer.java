@@ -59,7 +59,7 @@ public final class ApiServer implements AutoCloseable {
     }
   }
 
-  private static String bindReason(Throwable e) {
+  static String bindReason(Throwable e) {
     for (Throwable c = e; c != null; c = c.getCause()) {
       String m = String.valueOf(c.getMessage()).toLowerCase(java.util.Locale.ROOT);
       if (m.contains("address already in use")) {

@@ -10,6 +10,7 @@ import io.adit.common.validation.InvalidInputException;
 import io.adit.controller.ca.CertificateSigner.LeafRequest;
 import java.math.BigInteger;
 import java.net.InetAddress;
+import java.net.URI;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.MessageDigest;
@@ -20,6 +21,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Optional;
 import org.bouncycastle.asn1.DERBitString;
 import org.bouncycastle.asn1.pkcs.CertificationRequest;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
@@ -28,6 +30,9 @@ import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.style.BCStyle;
 import org.bouncycastle.asn1.x509.AuthorityKeyIdentifier;
 import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.CRLDistPoint;
+import org.bouncycastle.asn1.x509.DistributionPoint;
+import org.bouncycastle.asn1.x509.DistributionPointName;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.ExtensionsGenerator;
@@ -122,6 +127,25 @@ class CertificateSignerTest {
     assertThat(GeneralNames.getInstance(san.getParsedValue()).getNames()).containsExactly(
         new GeneralName(GeneralName.uniformResourceIdentifier, id(kind, "web").toString()));
     assertThat(SpiffeId.of(jdk)).contains(id(kind, "web"));
+  }
+
+  @Test
+  void carriesTheCrlUrlAsItsDistributionPointWhenOneIsConfigured() throws Exception {
+    CertificateSigner withCrl = new CertificateSigner(ca, CLOCK, Optional.of(URI.create("http://ctl1.example.org:8080/crl")));
+    X509CertificateHolder cert = new JcaX509CertificateHolder(
+        withCrl.sign(Keys.csr(leafKeys, "ignored"), LeafRequest.of(id(Kind.CLIENT, "web"), DAY)));
+
+    Extension cdp = cert.getExtension(Extension.cRLDistributionPoints);
+    assertThat(cdp.isCritical()).isFalse();
+    DistributionPoint[] points = CRLDistPoint.getInstance(cdp.getParsedValue()).getDistributionPoints();
+    assertThat(points).hasSize(1);
+    assertThat(points[0].getReasons()).isNull();
+    assertThat(points[0].getCRLIssuer()).isNull();
+    assertThat(points[0].getDistributionPoint().getType()).isEqualTo(DistributionPointName.FULL_NAME);
+    assertThat(GeneralNames.getInstance(points[0].getDistributionPoint().getName()).getNames()).containsExactly(
+        new GeneralName(GeneralName.uniformResourceIdentifier, "http://ctl1.example.org:8080/crl"));
+    // Without the flag, none: the whole profile above has no such extension.
+    assertThat(issue(LeafRequest.of(id(Kind.CLIENT, "web"), DAY)).getExtension(Extension.cRLDistributionPoints)).isNull();
   }
 
   private static KeyPurposeId[] expectedPurposes(Kind kind) {
