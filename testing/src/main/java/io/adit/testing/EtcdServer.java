@@ -130,8 +130,11 @@ public final class EtcdServer implements Etcd {
     if (!"http".equals(scheme)) {
       // Over TLS with client auth the health endpoint needs a client certificate: a listening
       // port is the best plain-JDK signal; clients retry until the server answers.
+      // The whole log, not its tail: each probe makes etcd log a failed handshake, which would
+      // push the line we look for out of a tail.
       try (var socket = new java.net.Socket("127.0.0.1", clientPort)) {
-        return tail().contains("serving client traffic securely") || tail().contains("ready to serve client requests");
+        String log = Files.readString(dataDir.resolve("etcd.log"));
+        return log.contains("serving client traffic securely") || log.contains("ready to serve client requests");
       } catch (IOException e) {
         return false;
       }
