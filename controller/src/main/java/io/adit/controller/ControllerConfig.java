@@ -125,6 +125,12 @@ public record ControllerConfig(
         importCaCert, importCaKey, etcdTimeout, etcdTls, ttl, httpListen, crlUrl, crlValidity);
   }
 
+  /** Talks to etcd over TLS, with a client certificate when etcd asks for one. */
+  public ControllerConfig withEtcdTls(EtcdTls tls) {
+    return new ControllerConfig(etcdEndpoints, listen, dataDir, advertise, trustDomain, defaultTtl, maxTtl,
+        importCaCert, importCaKey, etcdTimeout, Optional.of(tls), adminCertTtl, httpListen, crlUrl, crlValidity);
+  }
+
   /** Serves the CRL over HTTP on {@code address} (port 0: any free port). */
   public ControllerConfig withHttpListen(HostPort address) {
     return new ControllerConfig(etcdEndpoints, listen, dataDir, advertise, trustDomain, defaultTtl, maxTtl,

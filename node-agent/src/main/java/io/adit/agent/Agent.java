@@ -20,6 +20,7 @@ import io.adit.agent.watch.Targets;
 import io.adit.api.v1.Kind;
 import io.adit.api.v1.ServiceSpec;
 import io.etcd.jetcd.Client;
+import io.etcd.jetcd.ClientBuilder;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Clock;
@@ -62,12 +63,13 @@ public final class Agent implements AutoCloseable {
 
   private Agent(AgentConfig config, NodeIdentity identity, Clock clock) {
     this.name = identity.name();
-    this.etcd = Client.builder()
+    ClientBuilder etcdClient = Client.builder()
         .endpoints(identity.etcdEndpoints().stream().map(URI::create).toArray(URI[]::new))
         .connectTimeout(config.etcdTimeout())
         .keepaliveTime(Duration.ofSeconds(10))
-        .keepaliveTimeout(Duration.ofSeconds(5))
-        .build();
+        .keepaliveTimeout(Duration.ofSeconds(5));
+    config.etcdTls().ifPresent(tls -> tls.apply(etcdClient));
+    this.etcd = etcdClient.build();
     this.loop = Executors.newSingleThreadScheduledExecutor(daemon("reconcile"));
     this.background = Executors.newScheduledThreadPool(2, daemon("certs"));
     this.controller = ControllerClient.connect(config.controllers(), identity.material());

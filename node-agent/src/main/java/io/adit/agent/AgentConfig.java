@@ -19,7 +19,8 @@ public record AgentConfig(
     String advertiseAddress,
     Provider tlsProvider,
     Duration etcdTimeout,
-    Duration resync) {
+    Duration resync,
+    Optional<EtcdTlsFiles> etcdTls) {
 
   public AgentConfig {
     controllers = List.copyOf(controllers);
@@ -45,10 +46,17 @@ public record AgentConfig(
   public static AgentConfig of(List<HostPort> controllers, Optional<String> token, String name, Path dataDir,
       List<String> etcd, String advertise) {
     return new AgentConfig(controllers, token, name, dataDir, etcd, advertise, Provider.best(), Duration.ofSeconds(5),
-        Duration.ofSeconds(30));
+        Duration.ofSeconds(30), Optional.empty());
   }
 
   public AgentConfig withTlsProvider(Provider p) {
-    return new AgentConfig(controllers, joinToken, name, dataDir, etcdEndpoints, advertiseAddress, p, etcdTimeout, resync);
+    return new AgentConfig(controllers, joinToken, name, dataDir, etcdEndpoints, advertiseAddress, p, etcdTimeout, resync,
+        etcdTls);
+  }
+
+  /** With TLS (and a client certificate) to etcd. */
+  public AgentConfig withEtcdTls(EtcdTlsFiles tls) {
+    return new AgentConfig(controllers, joinToken, name, dataDir, etcdEndpoints, advertiseAddress, tlsProvider,
+        etcdTimeout, resync, Optional.of(tls));
   }
 }

@@ -63,6 +63,15 @@ public final class AgentMain implements Callable<Integer> {
       description = "Address other nodes use to reach this node's relays (default: this host's name).")
   String advertise;
 
+  @Option(names = "--etcd-ca", paramLabel = "FILE", description = "CA of etcd's TLS certificate (https endpoints).")
+  Path etcdCa;
+
+  @Option(names = "--etcd-cert", paramLabel = "FILE", description = "Client certificate for etcd's --client-cert-auth.")
+  Path etcdCert;
+
+  @Option(names = "--etcd-key", paramLabel = "FILE", description = "Its PKCS#8 private key.")
+  Path etcdKey;
+
   @Option(names = "--tls-provider", paramLabel = "openssl|jdk",
       description = "TLS implementation of the relays: openssl (BoringSSL, default when it loads) or jdk.")
   String provider;
@@ -97,6 +106,9 @@ public final class AgentMain implements Callable<Integer> {
     };
     String adv = advertise != null ? advertise : InetAddress.getLocalHost().getHostName();
     AgentConfig config = AgentConfig.of(ctl, joinToken(), name, dataDir, etcd, adv).withTlsProvider(p);
+    if (etcdCa != null || etcdCert != null || etcdKey != null) {
+      config = config.withEtcdTls(new EtcdTlsFiles(etcdCa, etcdCert, etcdKey));
+    }
     Daemon.runUntilStopped(Agent.start(config, Clock.systemUTC()), log::info);
     return 0;
   }

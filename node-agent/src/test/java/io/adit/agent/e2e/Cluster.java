@@ -54,11 +54,17 @@ final class Cluster implements AutoCloseable {
   record Credential(PrivateKey key, X509Certificate cert, Path keyFile, Path certFile) {}
 
   Cluster(List<String> etcd, Path dir, Duration defaultTtl) throws Exception {
+    this(etcd, dir, defaultTtl, c -> c);
+  }
+
+  /** With the controller's config adjusted before it starts (etcd TLS, say). */
+  Cluster(List<String> etcd, Path dir, Duration defaultTtl, UnaryOperator<ControllerConfig> adjust) throws Exception {
     this.dir = dir;
     ControllerConfig config = ControllerConfig.of(etcd, new HostPort("127.0.0.1", 0), dir.resolve("ctl"));
     if (defaultTtl != null) {
       config = config.withTtls(defaultTtl, Duration.ofDays(30));
     }
+    config = adjust.apply(config);
     controller = Controller.start(config);
     ClientConfig cfg = ClientConfig.read(controller.adminConfig());
     trust = Pem.certificates(cfg.caPem());
