@@ -288,7 +288,12 @@ final class RelaySupervisor implements AutoCloseable {
     b.accept(acceptAddress).connect(connect)
         .minTlsVersion(s.getTlsMinVersion().isEmpty() ? "1.2" : s.getTlsMinVersion())
         .timeouts(timeouts)
-        .maxConnections(s.getMaxConnections() > 0 ? s.getMaxConnections() : RelaySpec.DEFAULT_MAX_CONNECTIONS);
+        .maxConnections(s.getMaxConnections() > 0 ? s.getMaxConnections() : RelaySpec.DEFAULT_MAX_CONNECTIONS)
+        .proxyProtocol(switch (s.getProxyProtocol()) {
+          case "v1" -> RelaySpec.ProxyProtocol.V1;
+          case "v2" -> RelaySpec.ProxyProtocol.V2;
+          default -> RelaySpec.ProxyProtocol.NONE;
+        });
     if (client) {
       b.serverName(s.getServerName().isEmpty() ? s.getTo() : s.getServerName());
     } else {

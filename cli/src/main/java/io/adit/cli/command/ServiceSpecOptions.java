@@ -114,6 +114,11 @@ public final class ServiceSpecOptions {
           + " (default 1000).")
   Integer maxConnections;
 
+  @Option(names = "--proxy-protocol", paramLabel = "v1|v2",
+      description = "Server mode: send the backend a PROXY protocol header with the client's address (v2: also its"
+          + " identity and certificate serial); none: stop sending it.")
+  String proxyProtocol;
+
   @Option(names = "--dry-run", description = "Let the controller check the spec; store nothing.")
   boolean dryRun;
 
@@ -157,7 +162,7 @@ public final class ServiceSpecOptions {
     return accept != null || connect != null || to != null || client != null || nodes != null || allNodes
         || verify != null || allow != null || serverName != null || identity != null || certTtl != null
         || dnsNames != null || ips != null || trustCa != null || tlsMinVersion != null || handshakeTimeout != null
-        || connectTimeout != null || idleTimeout != null || maxConnections != null;
+        || connectTimeout != null || idleTimeout != null || maxConnections != null || proxyProtocol != null;
   }
 
   private ServiceSpec.Builder apply(ServiceSpec.Builder spec) {
@@ -246,6 +251,13 @@ public final class ServiceSpecOptions {
         throw new InvalidInputException("--max-connections must be positive, not " + maxConnections);
       }
       spec.setMaxConnections(maxConnections);
+    }
+    if (proxyProtocol != null) {
+      String p = proxyProtocol.strip().toLowerCase(Locale.ROOT);
+      if (!p.equals("v1") && !p.equals("v2") && !p.equals("none")) {
+        throw new InvalidInputException("--proxy-protocol must be v1, v2 or none, not '" + proxyProtocol + "'");
+      }
+      spec.setProxyProtocol(p.equals("none") ? "" : p);
     }
     if (!spec.getTo().isEmpty() && spec.getMode() != Mode.MODE_CLIENT) {
       throw new InvalidInputException("--to works in client mode only: add --client, or use --connect HOST:PORT");

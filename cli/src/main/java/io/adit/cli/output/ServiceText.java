@@ -55,6 +55,9 @@ public final class ServiceText {
     field(out, "Timeouts", "handshake " + orDefault(spec.getHandshakeTimeoutSeconds(), "10s")
         + ", connect " + orDefault(spec.getConnectTimeoutSeconds(), "10s")
         + ", idle " + orDefault(spec.getIdleTimeoutSeconds(), "5m"));
+    if (spec.getMode() == Mode.MODE_SERVER) {
+      field(out, "PROXY header", spec.getProxyProtocol().isEmpty() ? "none" : spec.getProxyProtocol());
+    }
     field(out, "Conn limit", spec.getMaxConnections() == 0 ? "1000 (default)" : Integer.toString(spec.getMaxConnections()));
     field(out, "Version", Long.toString(s.getVersion()));
     field(out, "Created", Human.timeAndRelative(s.getCreateTime(), now));

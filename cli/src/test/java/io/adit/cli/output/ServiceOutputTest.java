@@ -81,6 +81,7 @@ class ServiceOutputTest {
         Cert names:   web,www.example.com,192.0.2.10
         TLS versions: 1.2 and 1.3
         Timeouts:     handshake 10s, connect 10s, idle 1m
+        PROXY header: none
         Conn limit:   1000 (default)
         Version:      42
         Created:      2025-06-01T10:00:00Z (2h ago)
@@ -136,6 +137,7 @@ class ServiceOutputTest {
           "connectTimeout": null,
           "idleTimeout": "1m",
           "maxConnections": null,
+          "proxyProtocol": null,
           "version": 42,
           "createTime": "2025-06-01T10:00:00Z",
           "updateTime": "2025-06-01T11:30:00Z",
@@ -197,6 +199,7 @@ class ServiceOutputTest {
         connectTimeout: null
         idleTimeout: null
         maxConnections: null
+        proxyProtocol: null
         version: 43
         createTime: null
         updateTime: null

@@ -119,6 +119,14 @@ public final class ServiceSpecs {
     requireNotNegative("--handshake-timeout", in.getHandshakeTimeoutSeconds());
     requireNotNegative("--connect-timeout", in.getConnectTimeoutSeconds());
     requireNotNegative("--idle-timeout", in.getIdleTimeoutSeconds());
+    if (!in.getProxyProtocol().isEmpty()) {
+      if (!in.getProxyProtocol().equals("v1") && !in.getProxyProtocol().equals("v2")) {
+        throw new InvalidInputException("--proxy-protocol must be v1 or v2, not '" + in.getProxyProtocol() + "'");
+      }
+      if (client) {
+        throw new InvalidInputException("--proxy-protocol applies to server mode: it tells the backend who connected");
+      }
+    }
     if (in.getMaxConnections() < 0) {
       throw new InvalidInputException("--max-connections must be positive, not " + in.getMaxConnections());
     }

@@ -112,7 +112,10 @@ class ServiceSpecsTest {
             "is not a CA certificate"),
         bad("tls 1.1", s -> s.setTlsMinVersion("1.1"), "--tls-min-version must be 1.2 or 1.3"),
         bad("negative idle timeout", s -> s.setIdleTimeoutSeconds(-1), "--idle-timeout must be positive"),
-        bad("negative connection cap", s -> s.setMaxConnections(-5), "--max-connections must be positive"));
+        bad("negative connection cap", s -> s.setMaxConnections(-5), "--max-connections must be positive"),
+        bad("proxy v3", s -> s.setProxyProtocol("v3"), "--proxy-protocol must be v1 or v2"),
+        bad("proxy in client mode", s -> s.setMode(Mode.MODE_CLIENT).setServerName("x").setProxyProtocol("v1"),
+            "--proxy-protocol applies to server mode"));
   }
 
   static Arguments bad(String what, UnaryOperator<ServiceSpec.Builder> change, String message) {

@@ -14,6 +14,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.codec.haproxy.HAProxyMessageEncoder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
@@ -345,6 +346,9 @@ final class Connection {
               tls.setHandshakeTimeoutMillis(spec.timeouts().handshake().toMillis());
               ch.pipeline().addLast("tls", tls);
             }
+            if (spec.proxyProtocol() != RelaySpec.ProxyProtocol.NONE) {
+              ch.pipeline().addLast("proxy-protocol", HAProxyMessageEncoder.INSTANCE);
+            }
             ch.pipeline().addLast("relay", new SideHandler(Connection.this, Side.BACK));
           }
         });
@@ -392,6 +396,11 @@ final class Connection {
         }
       });
     } else {
+      if (spec.proxyProtocol() != RelaySpec.ProxyProtocol.NONE) {
+        // First on the wire, before anything the client sent.
+        back.writeAndFlush(ProxyHeader.of(spec.proxyProtocol(), peer, (InetSocketAddress) front.localAddress(),
+            frontTls.engine().getSession().getProtocol(), identity, peerCertificate));
+      }
       startRelaying();
     }
   }

@@ -26,11 +26,16 @@ import java.util.Set;
  * @param serverName client mode: the name sent as SNI and verified in the server's certificate
  * @param maxConnections live connections beyond this are refused at accept
  * @param minTlsVersion "1.2" or "1.3"
+ * @param proxyProtocol server mode: the PROXY protocol header sent to the backend first
  */
 public record RelaySpec(String service, Mode mode, InetSocketAddress accept, List<InetSocketAddress> connect,
-    Verify verify, Set<String> allow, String serverName, Timeouts timeouts, int maxConnections, String minTlsVersion) {
+    Verify verify, Set<String> allow, String serverName, Timeouts timeouts, int maxConnections, String minTlsVersion,
+    ProxyProtocol proxyProtocol) {
 
   public static final int DEFAULT_MAX_CONNECTIONS = 1000;
+
+  /** What the backend learns first about who connected: nothing, PROXY v1 (text) or v2 (binary, with TLVs). */
+  public enum ProxyProtocol { NONE, V1, V2 }
 
   /** Server mode: TLS in, plaintext out. Client mode: plaintext in, TLS out. */
   public enum Mode { SERVER, CLIENT }
@@ -96,6 +101,10 @@ public record RelaySpec(String service, Mode mode, InetSocketAddress accept, Lis
       throw new IllegalArgumentException("maxConnections of service " + service + " must be positive, got " + maxConnections);
     }
     minTlsVersion = minTlsVersion == null ? "1.2" : minTlsVersion;
+    proxyProtocol = proxyProtocol == null ? ProxyProtocol.NONE : proxyProtocol;
+    if (mode == Mode.CLIENT && proxyProtocol != ProxyProtocol.NONE) {
+      throw new IllegalArgumentException("the PROXY protocol applies to server-mode services; " + service + " is in client mode");
+    }
     TlsContexts.protocols(minTlsVersion); // throws on anything but 1.2 and 1.3
     if (mode == Mode.CLIENT) {
       if (serverName == null || serverName.isBlank()) {
@@ -121,7 +130,7 @@ public record RelaySpec(String service, Mode mode, InetSocketAddress accept, Lis
 
   public Builder toBuilder() {
     Builder b = new Builder(service, mode).accept(accept).verify(verify).allow(allow).serverName(serverName)
-        .timeouts(timeouts).maxConnections(maxConnections).minTlsVersion(minTlsVersion);
+        .timeouts(timeouts).maxConnections(maxConnections).minTlsVersion(minTlsVersion).proxyProtocol(proxyProtocol);
     b.connect.addAll(connect);
     return b;
   }
@@ -138,6 +147,7 @@ public record RelaySpec(String service, Mode mode, InetSocketAddress accept, Lis
     private Timeouts timeouts = Timeouts.DEFAULT;
     private int maxConnections = DEFAULT_MAX_CONNECTIONS;
     private String minTlsVersion = "1.2";
+    private ProxyProtocol proxyProtocol = ProxyProtocol.NONE;
 
     private Builder(String service, Mode mode) {
       this.service = service;
@@ -195,8 +205,14 @@ public record RelaySpec(String service, Mode mode, InetSocketAddress accept, Lis
       return this;
     }
 
+    public Builder proxyProtocol(ProxyProtocol p) {
+      this.proxyProtocol = p;
+      return this;
+    }
+
     public RelaySpec build() {
-      return new RelaySpec(service, mode, accept, connect, verify, allow, serverName, timeouts, maxConnections, minTlsVersion);
+      return new RelaySpec(service, mode, accept, connect, verify, allow, serverName, timeouts, maxConnections, minTlsVersion,
+          proxyProtocol);
     }
   }
 }

@@ -88,6 +88,11 @@ final class TlsEcho implements AutoCloseable {
     return b.toString();
   }
 
+  /** The client-side port, as a PROXY header names it. */
+  int localPort() {
+    return socket.getLocalPort();
+  }
+
   /** Whether the relay closes the connection within {@code d}, with nothing sent by either side. */
   boolean closedWithin(java.time.Duration d) throws IOException {
     socket.setSoTimeout((int) d.toMillis());
