@@ -67,7 +67,12 @@ start_etcd() {
     --initial-cluster "adit-local=http://127.0.0.1:$peer_port" \
     --logger zap --log-outputs "$state/etcd/etcd.log" >"$state/etcd/etcd.out" 2>&1 &
   echo $! >"$state/etcd.pid"
-  wait_for etcd 20 etcd_healthy || die "etcd did not become healthy; see $state/etcd/etcd.log"
+  if ! wait_for etcd 20 etcd_healthy; then
+    if grep -q "address already in use" "$state/etcd/etcd.log" 2>/dev/null; then
+      die "etcd cannot listen on 127.0.0.1:$etcd_port or $peer_port: the port is taken (perhaps by an outgoing connection); set ADIT_ETCD_PORT to another port, below 32768"
+    fi
+    die "etcd did not become healthy; see $state/etcd/etcd.log"
+  fi
   echo "etcd on http://127.0.0.1:$etcd_port (pid $(cat "$state/etcd.pid"), log $state/etcd/etcd.log)"
 }
 
