@@ -67,7 +67,8 @@ public final class Agent implements AutoCloseable {
         .endpoints(identity.etcdEndpoints().stream().map(URI::create).toArray(URI[]::new))
         .connectTimeout(config.etcdTimeout())
         .keepaliveTime(Duration.ofSeconds(10))
-        .keepaliveTimeout(Duration.ofSeconds(5));
+        .keepaliveTimeout(Duration.ofSeconds(5))
+        .keepaliveWithoutCalls(false); // etcd sends GOAWAY "too_many_pings" for pings on an idle connection
     config.etcdTls().ifPresent(tls -> tls.apply(etcdClient));
     this.etcd = etcdClient.build();
     this.loop = Executors.newSingleThreadScheduledExecutor(daemon("reconcile"));

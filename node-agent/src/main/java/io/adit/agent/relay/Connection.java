@@ -288,14 +288,11 @@ final class Connection {
       return new Failure(FailureKind.PROTOCOL_MISMATCH, "client used " + protocol + ", but " + spec.service()
           + " requires TLS 1.3");
     }
-    try {
-      Certificate[] chain = frontTls.engine().getSession().getPeerCertificates();
-      if (chain.length > 0 && chain[0] instanceof X509Certificate leaf) {
-        peerCertificate = leaf;
-        identity = identityOf(leaf);
-      }
-    } catch (SSLPeerUnverifiedException none) {
-      // no client certificate
+    if (spec.verify() != Verify.NONE) {
+      // With verify none no certificate is asked for: asking the session would throw (and fill
+      // in a stack trace) on every connection.
+      peerCertificate = leaf(frontTls);
+      identity = peerCertificate == null ? identity : identityOf(peerCertificate);
     }
     if (peerCertificate == null && (spec.verify() == Verify.REQUIRE || !spec.allow().isEmpty())) {
       return new Failure(FailureKind.NO_CLIENT_CERTIFICATE, "client presented no certificate");

@@ -62,7 +62,9 @@ public final class Presence implements AutoCloseable {
         put(KeyLayout.nodeHeartbeat(node), PutOption.DEFAULT);
       }
     } catch (Exception e) {
-      log.warn("cannot renew this node's presence in etcd ({}); relays keep serving", e.getMessage());
+      log.warn("cannot renew this node's presence in etcd ({}); relays keep serving",
+          e instanceof java.util.concurrent.TimeoutException || e.getCause() instanceof java.util.concurrent.TimeoutException
+              ? "etcd did not answer in time" : String.valueOf(e.getMessage()));
     }
   }
 

@@ -48,6 +48,9 @@ public final class EtcdKv implements Kv, AutoCloseable {
         .connectTimeout(timeout)
         .keepaliveTime(Duration.ofSeconds(10))
         .keepaliveTimeout(Duration.ofSeconds(5))
+        // etcd answers pings on a connection with no call in flight with GOAWAY "too_many_pings":
+        // an idle controller would be cut off every few minutes.
+        .keepaliveWithoutCalls(false)
         .retryMaxDuration(timeout);
     if (tls != null) {
       tls.apply(builder);
