@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * Each is a record under {@code revoked/<serial>} that agents watch (they refuse the serial at
  * once and close its live connections) and that the CRL lists; a revoked identity is also
  * refused by name, which covers certificates the cluster never saw (made by hand from an
- * imported CA). The certificates the CA signs are recorded under {@code issued/<serial>} so a
+ * imported CA with the identity's spiffe:// URI). The certificates the CA signs are recorded under {@code issued/<serial>} so a
  * revocation knows what it revokes and until when; both kinds of record are pruned once the
  * certificate has expired.
  */

@@ -13,7 +13,7 @@ import java.util.Optional;
 /**
  * What is revoked, as last read from etcd: certificates by serial, and client identities by
  * name (which covers every certificate of the identity, including ones made by hand from an
- * imported CA). Immutable; {@link RevocationState} holds the current one.
+ * imported CA that carry its spiffe:// URI). Immutable; {@link RevocationState} holds the current one.
  */
 public record Revocations(Map<String, Revocation> serials, Map<String, IdentityRecord> identities)
     implements RevocationCheck {
