@@ -268,6 +268,43 @@ class ControllerIT {
         .until(() -> tunnels().listServices(ListServicesRequest.getDefaultInstance()) != null);
   }
 
+  @Test
+  void neitherTheCaKeyNorAJoinTokenSecretIsInEtcdInPlaintext() throws Exception {
+    String token = NodeServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+        .createJoinToken(CreateJoinTokenRequest.getDefaultInstance()).getToken();
+    String secret = token.split("\\.")[1];
+    byte[] caKey = controller.authority().active().privateKey().getEncoded();
+    byte[] caScalar = ((java.security.interfaces.ECPrivateKey) controller.authority().active().privateKey()).getS()
+        .toByteArray();
+
+    java.io.ByteArrayOutputStream everything = new java.io.ByteArrayOutputStream();
+    try (io.etcd.jetcd.Client raw = io.etcd.jetcd.Client.builder().endpoints(etcd.endpoints().toArray(String[]::new))
+        .build()) {
+      var all = raw.getKVClient().get(io.etcd.jetcd.ByteSequence.from(new byte[] {0}),
+          io.etcd.jetcd.options.GetOption.builder().withRange(io.etcd.jetcd.ByteSequence.from(new byte[] {0})).build())
+          .get(10, TimeUnit.SECONDS);
+      assertThat(all.getKvs()).as("etcd holds the cluster's records").isNotEmpty();
+      for (var kv : all.getKvs()) {
+        everything.write(kv.getKey().getBytes());
+        everything.write(kv.getValue().getBytes());
+      }
+    }
+    byte[] dump = everything.toByteArray();
+    String text = new String(dump, java.nio.charset.StandardCharsets.ISO_8859_1);
+    assertThat(text).doesNotContain(secret).doesNotContain("PRIVATE KEY");
+    assertThat(indexOf(dump, caKey)).as("the CA key's PKCS#8 bytes").isEqualTo(-1);
+    assertThat(indexOf(dump, caScalar)).as("the CA key's private scalar").isEqualTo(-1);
+  }
+
+  private static int indexOf(byte[] haystack, byte[] needle) {
+    for (int i = 0; i + needle.length <= haystack.length; i++) {
+      if (java.util.Arrays.equals(haystack, i, i + needle.length, needle, 0, needle.length)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
   static void assertStatus(Runnable call, Status.Code code, String messagePart) {
     assertThatThrownBy(call::run)
         .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
