@@ -8,10 +8,12 @@ import io.adit.api.v1.AuditServiceGrpc;
 import io.adit.api.v1.CertificateServiceGrpc;
 import io.adit.api.v1.CreateIdentityRequest;
 import io.adit.api.v1.CreateJoinTokenRequest;
+import io.adit.api.v1.CreateServiceRequest;
 import io.adit.api.v1.IdentityServiceGrpc;
 import io.adit.api.v1.JoinRequest;
 import io.adit.api.v1.Kind;
 import io.adit.api.v1.NodeServiceGrpc;
+import io.adit.api.v1.ServiceSpec;
 import io.adit.api.v1.SignCertificateRequest;
 import io.adit.api.v1.TunnelServiceGrpc;
 import io.adit.common.config.ClientConfig;
@@ -46,6 +48,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -65,7 +68,7 @@ class AuthMatrixIT {
   @TempDir
   static Path dir;
 
-  enum Who { ADMIN, NODE, CLIENT, NO_CERTIFICATE, OTHER_CA, EXPIRED }
+  enum Who { ADMIN, NODE, NODE_B, CLIENT, NO_CERTIFICATE, OTHER_CA, EXPIRED }
 
   static Controller controller;
   static final Map<Who, ManagedChannel> channels = new EnumMap<>(Who.class);
@@ -88,6 +91,11 @@ class AuthMatrixIT {
         .join(JoinRequest.newBuilder().setToken(token).setNodeName("node-a").setCsrPem(Pem.encode(Keys.csr(nodeKey, "node-a"))).build())
         .getCertificatePem();
     channels.put(Who.NODE, TestAccess.channel(port, trust, nodeKey.getPrivate(), Pem.certificate(nodeCert)));
+    channels.put(Who.NODE_B, joined(adminChannel, port, trust, "node-b"));
+    // A service placed on node-a only, and a client-mode one there that uses identity client1.
+    TunnelServiceGrpc.newBlockingStub(adminChannel).withDeadlineAfter(10, TimeUnit.SECONDS).createService(
+        CreateServiceRequest.newBuilder().setSpec(ServiceSpec.newBuilder().setName("on-a").setAccept("6000")
+            .addConnect("127.0.0.1:7000").addNodes("node-a")).build());
 
     // A client identity's certificate.
     IdentityServiceGrpc.newBlockingStub(adminChannel).withDeadlineAfter(10, TimeUnit.SECONDS)
@@ -113,6 +121,22 @@ class AuthMatrixIT {
     X509Certificate expired = new CertificateSigner(controller.authority().active(), past)
         .sign(Keys.csr(expiredKey, "admin"), CertificateSigner.LeafRequest.of(adminId, Duration.ofMinutes(1)));
     channels.put(Who.EXPIRED, TestAccess.channel(port, trust, expiredKey.getPrivate(), expired));
+  }
+
+  /** A channel presenting the certificate of a node that joined as {@code name}. */
+  static ManagedChannel joined(ManagedChannel admin, int port, List<X509Certificate> trust, String name) {
+    String token = NodeServiceGrpc.newBlockingStub(admin).withDeadlineAfter(10, TimeUnit.SECONDS)
+        .createJoinToken(CreateJoinTokenRequest.getDefaultInstance()).getToken();
+    KeyPair key = Keys.generateP256();
+    ManagedChannel anonymous = TestAccess.channel(port, trust, null);
+    try {
+      String cert = NodeServiceGrpc.newBlockingStub(anonymous).withDeadlineAfter(10, TimeUnit.SECONDS)
+          .join(JoinRequest.newBuilder().setToken(token).setNodeName(name).setCsrPem(Pem.encode(Keys.csr(key, name))).build())
+          .getCertificatePem();
+      return TestAccess.channel(port, trust, key.getPrivate(), Pem.certificate(cert));
+    } finally {
+      anonymous.shutdownNow();
+    }
   }
 
   @AfterAll
@@ -150,7 +174,7 @@ class AuthMatrixIT {
       case OTHER_CA -> new Expect(Status.Code.UNAUTHENTICATED, "not issued by this cluster's CA");
       case NO_CERTIFICATE -> policy.isOpen(name) ? Expect.REACHED : new Expect(Status.Code.UNAUTHENTICATED, "no client certificate");
       case ADMIN -> Expect.REACHED;
-      case NODE -> policy.isOpen(name) || policy.permits(name, SpiffeId.Kind.NODE) ? Expect.REACHED
+      case NODE, NODE_B -> policy.isOpen(name) || policy.permits(name, SpiffeId.Kind.NODE) ? Expect.REACHED
           : new Expect(Status.Code.PERMISSION_DENIED, "may not call");
       case CLIENT -> policy.isOpen(name) ? Expect.REACHED : new Expect(Status.Code.PERMISSION_DENIED, "may not call");
     };
@@ -182,5 +206,26 @@ class AuthMatrixIT {
     if (code == Status.Code.INTERNAL) {
       fail(rpc + " as " + who + " failed inside the controller: " + description);
     }
+  }
+
+  static Status.Code sign(Who who, Kind kind, String name) {
+    try {
+      CertificateServiceGrpc.newBlockingStub(channels.get(who)).withDeadlineAfter(10, TimeUnit.SECONDS)
+          .signCertificate(SignCertificateRequest.newBuilder().setKind(kind).setName(name)
+              .setCsrPem(Pem.encode(Keys.csr(Keys.generateP256(), name))).build());
+      return Status.Code.OK;
+    } catch (StatusRuntimeException e) {
+      return e.getStatus().getCode();
+    }
+  }
+
+  @Test
+  void aNodeGetsCertificatesOnlyForItselfAndWhatIsPlacedOnIt() {
+    assertThat(sign(Who.NODE, Kind.KIND_SERVICE, "on-a")).isEqualTo(Status.Code.OK);
+    assertThat(sign(Who.NODE_B, Kind.KIND_SERVICE, "on-a")).isEqualTo(Status.Code.PERMISSION_DENIED);
+    assertThat(sign(Who.NODE_B, Kind.KIND_NODE, "node-b")).isEqualTo(Status.Code.OK);
+    assertThat(sign(Who.NODE_B, Kind.KIND_NODE, "node-a")).isEqualTo(Status.Code.PERMISSION_DENIED);
+    assertThat(sign(Who.NODE_B, Kind.KIND_CLIENT, "client1")).isEqualTo(Status.Code.PERMISSION_DENIED);
+    assertThat(sign(Who.NODE_B, Kind.KIND_ADMIN, "node-b")).isEqualTo(Status.Code.PERMISSION_DENIED);
   }
 }
