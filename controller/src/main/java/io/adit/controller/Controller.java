@@ -121,7 +121,7 @@ public final class Controller implements AutoCloseable {
               new NodeApi(nodes, authority, issuer, config.etcdEndpoints(), tunnels, revocations)));
       long renewEvery = SERVING_CERT_TTL.toSeconds() / 2;
       scheduler.scheduleAtFixedRate(() -> renewServing(keys, issuer, authority, config), renewEvery, renewEvery, TimeUnit.SECONDS);
-      scheduler.scheduleWithFixedDelay(() -> prune(revocations), 1, 60, TimeUnit.MINUTES);
+      scheduler.scheduleWithFixedDelay(() -> prune(revocations, store, clock), 1, 60, TimeUnit.MINUTES);
 
       Path adminConfig = config.dataDir().resolve(ADMIN_CONFIG);
       writeAdminConfigIfNeeded(adminConfig, issuer, authority, config, server.port());
@@ -174,15 +174,23 @@ public final class Controller implements AutoCloseable {
     return new SwappableKeyManager.Pair(pair.getPrivate(), new X509Certificate[] {cert, authority.active().certificate()});
   }
 
-  /** Drops the records of certificates that expired over an hour ago; never throws (it runs on the scheduler). */
-  private static void prune(RevocationManager revocations) {
+  /** How long audit events are kept. */
+  static final Duration AUDIT_RETENTION = Duration.ofDays(90);
+
+  /**
+   * Drops the records of certificates that expired over an hour ago and audit events older than
+   * {@link #AUDIT_RETENTION}; never throws (it runs on the scheduler).
+   */
+  private static void prune(RevocationManager revocations, AuditingKv audit, Clock clock) {
     try {
       int n = revocations.prune(Duration.ofHours(1));
-      if (n > 0) {
-        log.info("pruned {} record(s) of expired certificates", n);
+      int events = audit.prune(clock.instant().minus(AUDIT_RETENTION));
+      if (n + events > 0) {
+        log.info("pruned {} record(s) of expired certificates and {} audit event(s) older than {} days", n, events,
+            AUDIT_RETENTION.toDays());
       }
     } catch (RuntimeException e) {
-      log.warn("pruning records of expired certificates failed ({}); trying again in an hour", e.getMessage());
+      log.warn("pruning old records failed ({}); trying again in an hour", e.getMessage());
     }
   }
 

@@ -82,6 +82,22 @@ public final class AuditingKv implements Kv {
         .toList();
   }
 
+  /**
+   * Deletes the events recorded before {@code cutoff}, in batches well under etcd's limit of
+   * operations per transaction; returns how many.
+   */
+  public int prune(Instant cutoff) {
+    String before = KeyLayout.AUDIT + String.format("%013d", cutoff.toEpochMilli());
+    List<String> old = kv.list(KeyLayout.AUDIT).entries().stream().map(Entry::key)
+        .filter(k -> k.compareTo(before) < 0).toList();
+    for (int i = 0; i < old.size(); i += 100) {
+      Txn txn = Txn.create();
+      old.subList(i, Math.min(old.size(), i + 100)).forEach(txn::delete);
+      kv.commit(txn);
+    }
+    return old.size();
+  }
+
   @Override
   public String describe() {
     return kv.describe();
