@@ -102,7 +102,7 @@ class AditCtlTest {
     for (String[] cmd : new String[][] {{}, {"service"}, {"service", "create"}, {"service", "update"},
         {"service", "list"}, {"service", "get"}, {"service", "delete"}, {"identity"}, {"identity", "create"},
         {"identity", "list"}, {"identity", "get"}, {"identity", "revoke"}, {"identity", "issue"}, {"cert"},
-        {"cert", "inspect"}, {"cert", "revoke"}, {"cert", "revocations"}, {"admin"}, {"admin", "issue"}, {"audit"}, {"ca"},
+        {"cert", "inspect"}, {"cert", "revoke"}, {"cert", "revocations"}, {"admin"}, {"admin", "issue"}, {"audit"}, {"completion"}, {"ca"},
         {"ca", "get"}, {"node"}, {"node", "list"}, {"node", "delete"}, {"node", "token"}, {"node", "token", "create"},
         {"node", "token", "list"}, {"node", "token", "revoke"}}) {
       String[] args = java.util.stream.Stream.concat(java.util.Arrays.stream(cmd), java.util.stream.Stream.of("--help"))

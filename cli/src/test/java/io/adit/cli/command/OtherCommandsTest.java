@@ -211,6 +211,21 @@ class OtherCommandsTest {
   }
 
   @Test
+  void completionCoversEveryCommandAndFlagWithoutAController() throws Exception {
+    var r = cli.run("completion", "bash");
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(r.out()).contains("complete -F _complete_aditctl").contains("service").contains("--proxy-protocol")
+        .contains("revocations").contains("--dns-name").contains("inspect");
+    assertThat(cli.connections).isEmpty();
+    Path script = Files.writeString(dir.resolve("aditctl.bash"), r.out());
+    var syntax = io.adit.testing.Tools.run(List.of("bash", "-n", script.toString()), "", Duration.ofSeconds(10));
+    assertThat(syntax.exitCode()).as(syntax.err()).isZero();
+
+    assertThat(cli.run("completion", "zsh").out()).startsWith("autoload -U +X compinit && compinit\n");
+    assertThat(cli.run("completion", "fish").exitCode()).isEqualTo(2);
+  }
+
+  @Test
   void certRevokeWithoutASerialIsAUsageError() {
     var r = cli.run("cert", "revoke");
     assertThat(r.exitCode()).isEqualTo(2);
