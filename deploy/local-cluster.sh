@@ -189,6 +189,7 @@ case "${1:-up}" in
     need socat socat
     need ncat ncat
     need openssl openssl
+    need stunnel stunnel4   # not used by the cluster: the tests (the second command) interoperate with it
     build
     mkdir -p "$state"
     say "starting etcd, the controller, an echo backend and a node agent"
