@@ -210,8 +210,7 @@ final class Connection {
       return; // the handshake future reports it, with a better reason
     }
     if (closeReason == null && failure == null) {
-      closeReason = (side == Side.FRONT ? "client" : spec.mode() == Mode.SERVER ? "backend" : "server")
-          + " connection failed: " + cause.getMessage();
+      closeReason = Failures.io(side == Side.FRONT ? "client" : spec.mode() == Mode.SERVER ? "backend" : "server", cause);
     }
     log.debug("{} on {}: {} side failed", peer, spec.service(), side, cause);
     Channel ch = channel(side);

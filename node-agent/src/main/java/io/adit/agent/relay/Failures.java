@@ -93,6 +93,27 @@ final class Failures {
   }
 
   /** A failed dial of a backend (server mode) or remote server (client mode). */
+  /**
+   * Why an established connection ended with an I/O error, in plain words: "client reset the
+   * connection" rather than epoll's "recvAddress(..) failed with error(-104): Connection reset by peer".
+   */
+  static String io(String who, Throwable cause) {
+    String text = messages(cause);
+    if (contains(text, "connection reset", "error(-104)")) {
+      return who + " reset the connection";
+    }
+    if (contains(text, "broken pipe", "error(-32)")) {
+      return who + " went away while data was being sent to it (broken pipe)";
+    }
+    if (contains(text, "connection timed out", "error(-110)")) {
+      return who + " stopped answering (TCP timeout)";
+    }
+    if (contains(text, "no route to host", "network is unreachable")) {
+      return who + " became unreachable (no route to host)";
+    }
+    return who + " connection failed: " + firstLine(cause);
+  }
+
   static Failure connect(Throwable cause, String what, InetSocketAddress address, Duration timeout) {
     String target = what + " " + Plain.address(address);
     if (cause instanceof ConnectTimeoutException || find(cause, ConnectTimeoutException.class) != null) {

@@ -99,4 +99,16 @@ class FailuresTest {
     assertThat(Plain.address(InetSocketAddress.createUnresolved("backend.internal", 7000))).isEqualTo("backend.internal:7000");
     assertThat(Plain.address(new InetSocketAddress("::1", 7000))).isEqualTo("[0:0:0:0:0:0:0:1]:7000");
   }
+
+  @Test
+  void errorsOnAnEstablishedConnectionAreSaidInPlainWords() {
+    assertThat(Failures.io("client", new java.io.IOException("recvAddress(..) failed with error(-104): Connection reset by peer")))
+        .isEqualTo("client reset the connection");
+    assertThat(Failures.io("backend", new java.io.IOException("writevAddresses(..) failed with error(-32): Broken pipe")))
+        .isEqualTo("backend went away while data was being sent to it (broken pipe)");
+    assertThat(Failures.io("server", new java.io.IOException("Connection timed out")))
+        .isEqualTo("server stopped answering (TCP timeout)");
+    assertThat(Failures.io("client", new java.io.IOException("something else\nwith detail")))
+        .isEqualTo("client connection failed: something else");
+  }
 }
