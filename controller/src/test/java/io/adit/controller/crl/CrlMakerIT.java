@@ -74,9 +74,15 @@ class CrlMakerIT {
   /** A clock the test moves by hand. */
   static final class StepClock extends Clock {
     private final AtomicReference<Instant> now;
+    private final ZoneId zone;
 
     StepClock(Instant start) {
-      now = new AtomicReference<>(start);
+      this(new AtomicReference<>(start), ZoneOffset.UTC);
+    }
+
+    private StepClock(AtomicReference<Instant> now, ZoneId zone) {
+      this.now = now;
+      this.zone = zone;
     }
 
     void advance(Duration d) {
@@ -90,12 +96,13 @@ class CrlMakerIT {
 
     @Override
     public ZoneId getZone() {
-      return ZoneOffset.UTC;
+      return zone;
     }
 
+    /** The same hand-moved time, seen in another zone. */
     @Override
-    public Clock withZone(ZoneId zone) {
-      throw new UnsupportedOperationException();
+    public Clock withZone(ZoneId other) {
+      return new StepClock(now, other);
     }
   }
 

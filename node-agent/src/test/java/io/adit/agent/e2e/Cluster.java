@@ -22,6 +22,7 @@ import io.adit.common.pki.Pem;
 import io.adit.common.validation.HostPort;
 import io.adit.controller.Controller;
 import io.adit.controller.ControllerConfig;
+import io.adit.testing.Tools;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
@@ -73,6 +74,16 @@ final class Cluster implements AutoCloseable {
             .keyManager(Pem.privateKey(cfg.keyPem()), Pem.certificate(cfg.certPem())).build())
         .build();
     Files.writeString(dir.resolve("ca.crt"), cfg.caPem());
+  }
+
+  /**
+   * A socat echo backend on 127.0.0.1:{@code port}, listening when this returns. The listen
+   * address comes first so that each forked connection gets a pipe of its own.
+   */
+  static Tools.Background socatEcho(int port) {
+    Tools.Background echo = Tools.start(List.of("socat", "TCP-LISTEN:" + port + ",bind=127.0.0.1,reuseaddr,fork", "PIPE"));
+    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> Tools.listening(port));
+    return echo;
   }
 
   TunnelServiceGrpc.TunnelServiceBlockingStub tunnels() {

@@ -80,8 +80,7 @@ class CompactionIT {
   @BeforeAll
   static void start() throws Exception {
     backendPort = Tools.freePort();
-    backend = Tools.start(List.of("socat", "TCP-LISTEN:" + backendPort + ",bind=127.0.0.1,reuseaddr,fork", "PIPE"));
-    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> Tools.listening(backendPort));
+    backend = Cluster.socatEcho(backendPort);
     kv = Client.builder().endpoints(etcd.endpoints().toArray(String[]::new)).build();
     cluster = new Cluster(etcd.endpoints(), dir, null);
     HostPort etcdAddress = HostPort.parse("etcd", etcd.endpoints().get(0).replaceFirst("^https?://", ""), true);

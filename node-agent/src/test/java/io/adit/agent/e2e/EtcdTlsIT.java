@@ -20,7 +20,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -57,8 +56,7 @@ class EtcdTlsIT {
         "--trusted-ca-file", pki.resolve("ca.crt").toString()));
 
     backendPort = Tools.freePort();
-    backend = Tools.start(List.of("socat", "TCP-LISTEN:" + backendPort + ",bind=127.0.0.1,reuseaddr,fork", "PIPE"));
-    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> Tools.listening(backendPort));
+    backend = Cluster.socatEcho(backendPort);
     cluster = new Cluster(etcd.endpoints(), dir, null, c -> c.withEtcdTls(
         new EtcdTls(pki.resolve("ca.crt"), pki.resolve("controller.crt"), pki.resolve("controller.key"))));
   }

@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -49,8 +48,7 @@ class ImportedCaTunnelIT {
         "-out", "client1.crt", "-days", "1");
 
     int backendPort = Tools.freePort();
-    backend = Tools.start(List.of("socat", "TCP-LISTEN:" + backendPort + ",bind=127.0.0.1,reuseaddr,fork", "PIPE"));
-    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> Tools.listening(backendPort));
+    backend = Cluster.socatEcho(backendPort);
     cluster = new Cluster(etcd.endpoints(), dir, null, c -> c.withImport(seed.resolve("ca.crt"), seed.resolve("ca.key")));
     cluster.agent("node1");
     port = Tools.freePort();

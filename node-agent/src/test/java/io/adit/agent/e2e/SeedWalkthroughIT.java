@@ -45,8 +45,7 @@ class SeedWalkthroughIT {
   @BeforeAll
   static void start() throws Exception {
     backendPort = Tools.freePort();
-    backend = Tools.start(List.of("socat", "TCP-LISTEN:" + backendPort + ",bind=127.0.0.1,reuseaddr,fork", "PIPE"));
-    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> Tools.listening(backendPort));
+    backend = Cluster.socatEcho(backendPort);
     cluster = new Cluster(etcd.endpoints(), dir, null);
     cluster.agent("node1");
     port1 = Tools.freePort();
