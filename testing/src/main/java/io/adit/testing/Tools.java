@@ -124,6 +124,8 @@ public final class Tools {
       case "socat" -> "socat";
       case "openssl" -> "openssl";
       case "stunnel4", "stunnel" -> "stunnel4";
+      case "systemd-analyze" -> "systemd";
+      case "etcd" -> "etcd-server";
       default -> tool;
     };
     return "cannot run " + tool + ": install it with `apt-get install -y " + pkg + "`";
