@@ -20,8 +20,9 @@ dir=${ADIT_ETCD_HA_DIR:-$PWD/.adit-etcd-ha}
 members=(1 2 3)
 
 die() { printf 'etcd-cluster: %s\n' "$*" >&2; exit 1; }
-[[ $base =~ ^[0-9]+$ ]] && [ "$base" -ge 1024 ] && [ "$base" -le 65530 ] ||
+if ! [[ $base =~ ^[0-9]+$ ]] || [ "$base" -lt 1024 ] || [ "$base" -gt 65530 ]; then
   die "ADIT_ETCD_HA_PORT must be a port number from 1024 to 65530, not '$base'"
+fi
 
 client_port() { echo $((base + 2 * ($1 - 1))); }
 peer_port() { echo $((base + 2 * ($1 - 1) + 1)); }

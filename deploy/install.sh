@@ -27,7 +27,7 @@ while [ $# -gt 0 ]; do
     --root) [ $# -ge 2 ] || usage; root=$2; shift 2 ;;
     --root=*) root=${1#*=}; shift ;;
     --no-systemd) systemd=no; shift ;;
-    -h | --help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) echo "install.sh: unknown option $1" >&2; usage ;;
   esac
 done
@@ -36,6 +36,7 @@ case $prefix in
   *) echo "install.sh: --prefix must be an absolute path, not $prefix" >&2; exit 2 ;;
 esac
 prefix=${prefix%/}
+[ -n "$prefix" ] || { echo "install.sh: --prefix / is not a directory of Adit's own: give one such as /opt/adit" >&2; exit 2; }
 if [ -n "$root" ]; then
   mkdir -p "$root" && root=$(cd "$root" && pwd -P)
 fi
@@ -52,12 +53,19 @@ fi
 dest=$root$prefix
 say() { echo "install.sh: $*"; }
 
-# bin/, lib/ and deploy/ are replaced whole, each through a copy beside it and a rename.
+# The prefix is Adit's own: bin/, lib/ and deploy/ are replaced whole, so a directory that holds
+# anything else (/usr/local, say) is refused. .adit-install marks a directory made here.
+if [ -d "$dest" ] && [ ! -f "$dest/.adit-install" ] && [ -n "$(ls -A "$dest")" ]; then
+  echo "install.sh: $dest already holds other files: give --prefix a directory of Adit's own (the default is /opt/adit)" >&2
+  exit 1
+fi
 mkdir -p "$dest"
+basename "$src" >"$dest/.adit-install"
+# Each is replaced through a copy beside it and a rename.
 for d in bin lib deploy; do
-  rm -rf "$dest/.$d.new"
+  rm -rf "${dest:?}/.$d.new"
   cp -R "$src/$d" "$dest/.$d.new"
-  rm -rf "$dest/$d"
+  rm -rf "${dest:?}/$d"
   mv "$dest/.$d.new" "$dest/$d"
 done
 chmod 0755 "$dest/bin/"*

@@ -127,6 +127,19 @@ class InstallIT {
     assertThat(root.resolve("opt")).doesNotExist();
   }
 
+  @Test
+  void aPrefixHoldingOtherFilesIsRefusedAndLeftAlone() throws Exception {
+    Path usrLocal = Files.createDirectories(root.resolve("usr/local/lib"));
+    Files.writeString(usrLocal.resolve("libother.so"), "someone else's");
+    Tools.Result r = Release.run(List.of("sh", release.resolve("install.sh").toString(), "--root", root.toString(),
+        "--prefix", "/usr/local"), TIMEOUT);
+    assertThat(r.exitCode()).isEqualTo(1);
+    assertThat(r.err().strip()).isEqualTo("install.sh: " + root.resolve("usr/local")
+        + " already holds other files: give --prefix a directory of Adit's own (the default is /opt/adit)");
+    assertThat(usrLocal.resolve("libother.so")).content().isEqualTo("someone else's");
+    assertThat(usrLocal.resolve("aditctl.jar")).doesNotExist();
+  }
+
   private Tools.Result install(String... args) {
     List<String> cmd = new ArrayList<>(List.of("sh", release.resolve("install.sh").toString(), "--root", root.toString()));
     cmd.addAll(List.of(args));
