@@ -190,6 +190,7 @@ case "${1:-up}" in
     need ncat ncat
     need openssl openssl
     need stunnel stunnel4   # not used by the cluster: the tests (the second command) interoperate with it
+    need systemd-analyze systemd   # not used by the cluster: the tests check the systemd units with it
     build
     mkdir -p "$state"
     say "starting etcd, the controller, an echo backend and a node agent"
