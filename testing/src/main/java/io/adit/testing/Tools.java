@@ -126,6 +126,7 @@ public final class Tools {
       case "stunnel4", "stunnel" -> "stunnel4";
       case "systemd-analyze" -> "systemd";
       case "etcd" -> "etcd-server";
+      case "unshare", "setpriv" -> "util-linux";
       default -> tool;
     };
     return "cannot run " + tool + ": install it with `apt-get install -y " + pkg + "`";
