@@ -51,6 +51,8 @@ public final class ServiceMeters {
   private final Timer backendConnect;
   private long retiredBytesIn;
   private long retiredBytesOut;
+  /** Guarded by {@code failures}: once removed, a draining relay's failures make no new series. */
+  private boolean removed;
 
   ServiceMeters(MeterRegistry registry, String service) {
     this.registry = registry;
@@ -94,7 +96,7 @@ public final class ServiceMeters {
 
       @Override
       public void onFailure(FailureKind kind, String reason) {
-        failure(kind).increment();
+        failed(kind);
         next.onFailure(kind, reason);
       }
 
@@ -129,7 +131,15 @@ public final class ServiceMeters {
     };
   }
 
-  /** The counter of one failure kind, made at its first failure (the series is absent until then). */
+  /** Counts a failure; the kind's counter is made at its first failure (its series is absent until then). */
+  private void failed(FailureKind kind) {
+    synchronized (failures) {
+      if (!removed) {
+        failure(kind).increment();
+      }
+    }
+  }
+
   private Counter failure(FailureKind kind) {
     synchronized (failures) {
       return failures.computeIfAbsent(kind, k -> add(Counter.builder(k.isHandshake()
@@ -175,6 +185,9 @@ public final class ServiceMeters {
   }
 
   void remove() {
+    synchronized (failures) {
+      removed = true;
+    }
     meters.forEach(registry::remove);
     meters.clear();
     relays.clear();
