@@ -120,7 +120,7 @@ public final class Agent implements AutoCloseable {
     if (config.metricsListen().isPresent()) {
       http = Optional.of(MetricsHttpServer.start(config.metricsListen().get(), "--metrics-listen",
           metrics.exposition().orElseThrow(), () -> started.get() == null
-              ? Optional.of("not joined yet: the agent is joining the cluster") : started.get().notReady()));
+              ? Optional.of("not ready: the agent is joining the cluster") : started.get().notReady()));
       log.info("serving /metrics, /healthz and /readyz on port {}", http.get().port());
     }
     Agent agent;

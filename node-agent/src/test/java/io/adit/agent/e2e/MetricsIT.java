@@ -3,6 +3,7 @@ package io.adit.agent.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.adit.agent.Agent;
+import io.adit.agent.AgentConfig;
 import io.adit.api.v1.DeleteServiceRequest;
 import io.adit.api.v1.ServiceSpec;
 import io.adit.api.v1.Verify;
@@ -22,7 +23,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
@@ -127,6 +130,23 @@ class MetricsIT {
   }
 
   @Test
+  void readyzSaysWhyWhileTheAgentCannotReachEtcd() throws Exception {
+    int dead = Tools.freePort();
+    Agent lonely = cluster.agent("node2", c -> new AgentConfig(c.controllers(), c.joinToken(), c.name(), c.dataDir(),
+        List.of("http://127.0.0.1:" + dead), c.advertiseAddress(), c.tlsProvider(), c.etcdTimeout(), c.resync(),
+        c.etcdTls(), Optional.of(new HostPort("127.0.0.1", 0))));
+    try {
+      int metricsPort = lonely.metricsPort().orElseThrow();
+      assertThat(get(metricsPort, "/healthz").statusCode()).isEqualTo(200);
+      HttpResponse<String> ready = get(metricsPort, "/readyz");
+      assertThat(ready.statusCode()).isEqualTo(503);
+      assertThat(ready.body()).isEqualTo("not ready: the services have not been reconciled yet (waiting for etcd)\n");
+    } finally {
+      cluster.stop(lonely);
+    }
+  }
+
+  @Test
   void aDeletedServicesSeriesDisappear() throws Exception {
     int other = Tools.freePort();
     cluster.create(ServiceSpec.newBuilder().setName("shortlived").setAccept("127.0.0.1:" + other)
@@ -168,7 +188,11 @@ class MetricsIT {
   }
 
   private static HttpResponse<String> get(String path) throws Exception {
-    HttpRequest r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + agent.metricsPort().orElseThrow() + path))
+    return get(agent.metricsPort().orElseThrow(), path);
+  }
+
+  private static HttpResponse<String> get(int metricsPort, String path) throws Exception {
+    HttpRequest r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + path))
         .timeout(Duration.ofSeconds(5)).build();
     return http.send(r, HttpResponse.BodyHandlers.ofString());
   }
