@@ -3,6 +3,7 @@ package io.adit.controller;
 import com.google.common.net.InetAddresses;
 import io.adit.common.config.ClientConfig;
 import io.adit.common.files.AtomicFiles;
+import io.adit.common.metrics.MetricsHttpServer;
 import io.adit.common.pki.Keys;
 import io.adit.common.pki.Pem;
 import io.adit.common.pki.SpiffeId;
@@ -25,6 +26,8 @@ import io.adit.controller.crl.CrlMaker;
 import io.adit.controller.errors.UnavailableException;
 import io.adit.controller.identity.IdentityManager;
 import io.adit.controller.issuance.Issuer;
+import io.adit.controller.metrics.ControllerMetrics;
+import io.adit.controller.metrics.Readiness;
 import io.adit.controller.node.NodeManager;
 import io.adit.controller.revocation.RevocationManager;
 import io.adit.controller.server.ApiServer;
@@ -66,9 +69,11 @@ public final class Controller implements AutoCloseable {
   private final Path adminConfig;
   private final ScheduledExecutorService scheduler;
   private final Optional<CrlHttpServer> http;
+  private final Optional<MetricsHttpServer> metricsHttp;
 
   private Controller(EtcdKv kv, ApiServer server, ClusterAuthority authority, Path adminConfig,
-      ScheduledExecutorService scheduler, Optional<CrlHttpServer> http) {
+      ScheduledExecutorService scheduler, Optional<CrlHttpServer> http, Optional<MetricsHttpServer> metricsHttp) {
+    this.metricsHttp = metricsHttp;
     this.kv = kv;
     this.server = server;
     this.authority = authority;
@@ -89,22 +94,31 @@ public final class Controller implements AutoCloseable {
       result.warnings().forEach(w -> log.warn("imported CA: {}", w));
       imported = Optional.of(result.material());
     }
-    EtcdKv kv = EtcdKv.connect(config.etcdEndpoints(), config.etcdTimeout(), config.etcdTls().orElse(null));
+    ControllerMetrics metrics = config.metricsListen().isPresent() ? ControllerMetrics.prometheus() : ControllerMetrics.none();
+    EtcdKv kv = EtcdKv.connect(config.etcdEndpoints(), config.etcdTimeout(), config.etcdTls().orElse(null), metrics);
     ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "controller-renewal");
       t.setDaemon(true);
       return t;
     });
     Optional<CrlHttpServer> http = Optional.empty();
+    Optional<MetricsHttpServer> metricsHttp = Optional.empty();
+    Readiness readiness = new Readiness(kv);
     try {
+      // First: /healthz answers, and /readyz says why not, while etcd is awaited.
+      if (config.metricsListen().isPresent()) {
+        metricsHttp = Optional.of(MetricsHttpServer.start(config.metricsListen().get(), "--metrics-listen",
+            metrics.exposition().orElseThrow(), readiness));
+        log.info("serving /metrics, /healthz and /readyz on port {}", metricsHttp.get().port());
+      }
       ClusterAuthority authority = bootstrapWaitingForEtcd(kv, config, imported, clock);
       TtlPolicy ttl = new TtlPolicy(config.defaultTtl(), config.maxTtl());
       AuditingKv store = new AuditingKv(kv, clock);
       TunnelManager tunnels = new TunnelManager(store, clock, config.maxTtl());
       IdentityManager identities = new IdentityManager(store, clock);
-      NodeManager nodes = new NodeManager(store, clock);
+      NodeManager nodes = new NodeManager(store, clock, metrics::joined);
       RevocationManager revocations = new RevocationManager(store, identities, clock);
-      Issuer issuer = new Issuer(authority, ttl, tunnels, identities, revocations);
+      Issuer issuer = new Issuer(authority, ttl, tunnels, identities, revocations, metrics::issued);
       CrlMaker crls = new CrlMaker(kv, authority::active, clock, config.crlValidity());
       if (config.httpListen().isPresent()) {
         http = Optional.of(CrlHttpServer.start(config.httpListen().get(), crls::recent));
@@ -115,7 +129,7 @@ public final class Controller implements AutoCloseable {
       PeerVerifier verifier = new PeerVerifier(authority::bundle, authority::trustDomain, clock,
           revocations::revokedSerial);
       ApiServer server = ApiServer.start(config.listen(), keys, authority::bundle,
-          new AuthInterceptor(verifier, AccessPolicy.standard()),
+          List.of(new AuthInterceptor(verifier, AccessPolicy.standard()), metrics.rpcInterceptor()),
           List.of(new TunnelApi(tunnels), new IdentityApi(identities, revocations), new AuditApi(store),
               new CertificateApi(authority, issuer, revocations, crls),
               new NodeApi(nodes, authority, issuer, config.etcdEndpoints(), tunnels, revocations)));
@@ -127,8 +141,10 @@ public final class Controller implements AutoCloseable {
       writeAdminConfigIfNeeded(adminConfig, issuer, authority, config, server.port());
       log.info("controller listening on {} (trust domain {}, etcd {})", new HostPort(config.listen().host(), server.port()),
           authority.trustDomain(), kv.describe());
-      return new Controller(kv, server, authority, adminConfig, scheduler, http);
+      readiness.serving();
+      return new Controller(kv, server, authority, adminConfig, scheduler, http, metricsHttp);
     } catch (IOException | RuntimeException | InterruptedException e) {
+      metricsHttp.ifPresent(MetricsHttpServer::close);
       http.ifPresent(CrlHttpServer::close);
       scheduler.shutdownNow();
       kv.close();
@@ -265,8 +281,14 @@ public final class Controller implements AutoCloseable {
     return http.map(CrlHttpServer::port);
   }
 
+  /** The port of /metrics, if {@code --metrics-listen} was given. */
+  public Optional<Integer> metricsPort() {
+    return metricsHttp.map(MetricsHttpServer::port);
+  }
+
   @Override
   public void close() {
+    metricsHttp.ifPresent(MetricsHttpServer::close);
     http.ifPresent(CrlHttpServer::close);
     scheduler.shutdownNow();
     server.close();

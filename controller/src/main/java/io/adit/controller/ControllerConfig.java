@@ -31,7 +31,8 @@ public record ControllerConfig(
     Duration adminCertTtl,
     Optional<HostPort> httpListen,
     Optional<URI> crlUrl,
-    Duration crlValidity) {
+    Duration crlValidity,
+    Optional<HostPort> metricsListen) {
 
   public static final Duration DEFAULT_TTL = Duration.ofHours(24);
   public static final Duration DEFAULT_MAX_TTL = Duration.ofDays(30);
@@ -100,48 +101,55 @@ public record ControllerConfig(
   public static ControllerConfig of(List<String> etcdEndpoints, HostPort listen, Path dataDir) {
     return new ControllerConfig(etcdEndpoints, listen, dataDir, List.of(), Optional.empty(), DEFAULT_TTL, DEFAULT_MAX_TTL,
         Optional.empty(), Optional.empty(), DEFAULT_ETCD_TIMEOUT, Optional.empty(), DEFAULT_ADMIN_TTL,
-        Optional.empty(), Optional.empty(), DEFAULT_CRL_VALIDITY);
+        Optional.empty(), Optional.empty(), DEFAULT_CRL_VALIDITY, Optional.empty());
   }
 
   public ControllerConfig withTtls(Duration defaultTtl, Duration maxTtl) {
     return new ControllerConfig(etcdEndpoints, listen, dataDir, advertise, trustDomain, defaultTtl, maxTtl,
         importCaCert, importCaKey, etcdTimeout, etcdTls, adminCertTtl,
-        httpListen, crlUrl, crlValidity);
+        httpListen, crlUrl, crlValidity, metricsListen);
   }
 
   public ControllerConfig withImport(Path cert, Path key) {
     return new ControllerConfig(etcdEndpoints, listen, dataDir, advertise, trustDomain, defaultTtl, maxTtl,
-        Optional.of(cert), Optional.of(key), etcdTimeout, etcdTls, adminCertTtl, httpListen, crlUrl, crlValidity);
+        Optional.of(cert), Optional.of(key), etcdTimeout, etcdTls, adminCertTtl, httpListen, crlUrl, crlValidity, metricsListen);
   }
 
   public ControllerConfig withTrustDomain(String td) {
     return new ControllerConfig(etcdEndpoints, listen, dataDir, advertise, Optional.of(td), defaultTtl, maxTtl,
         importCaCert, importCaKey, etcdTimeout, etcdTls, adminCertTtl,
-        httpListen, crlUrl, crlValidity);
+        httpListen, crlUrl, crlValidity, metricsListen);
   }
 
   public ControllerConfig withAdminCertTtl(Duration ttl) {
     return new ControllerConfig(etcdEndpoints, listen, dataDir, advertise, trustDomain, defaultTtl, maxTtl,
-        importCaCert, importCaKey, etcdTimeout, etcdTls, ttl, httpListen, crlUrl, crlValidity);
+        importCaCert, importCaKey, etcdTimeout, etcdTls, ttl, httpListen, crlUrl, crlValidity, metricsListen);
   }
 
   /** Talks to etcd over TLS, with a client certificate when etcd asks for one. */
   public ControllerConfig withEtcdTls(EtcdTls tls) {
     return new ControllerConfig(etcdEndpoints, listen, dataDir, advertise, trustDomain, defaultTtl, maxTtl,
-        importCaCert, importCaKey, etcdTimeout, Optional.of(tls), adminCertTtl, httpListen, crlUrl, crlValidity);
+        importCaCert, importCaKey, etcdTimeout, Optional.of(tls), adminCertTtl, httpListen, crlUrl, crlValidity, metricsListen);
   }
 
   /** Serves the CRL over HTTP on {@code address} (port 0: any free port). */
   public ControllerConfig withHttpListen(HostPort address) {
     return new ControllerConfig(etcdEndpoints, listen, dataDir, advertise, trustDomain, defaultTtl, maxTtl,
-        importCaCert, importCaKey, etcdTimeout, etcdTls, adminCertTtl, Optional.of(address), crlUrl, crlValidity);
+        importCaCert, importCaKey, etcdTimeout, etcdTls, adminCertTtl, Optional.of(address), crlUrl, crlValidity, metricsListen);
   }
 
   /** Every certificate signed carries {@code url} as its CRL distribution point. */
   public ControllerConfig withCrlUrl(String url) {
     return new ControllerConfig(etcdEndpoints, listen, dataDir, advertise, trustDomain, defaultTtl, maxTtl,
         importCaCert, importCaKey, etcdTimeout, etcdTls, adminCertTtl, httpListen, Optional.of(parseCrlUrl(url)),
-        crlValidity);
+        crlValidity, metricsListen);
+  }
+
+  /** Serves /metrics, /healthz and /readyz over HTTP on {@code address} (port 0: any free port). */
+  public ControllerConfig withMetricsListen(HostPort address) {
+    return new ControllerConfig(etcdEndpoints, listen, dataDir, advertise, trustDomain, defaultTtl, maxTtl,
+        importCaCert, importCaKey, etcdTimeout, etcdTls, adminCertTtl, httpListen, crlUrl, crlValidity,
+        Optional.of(address));
   }
 
   /** Parses {@code --advertise HOST[:PORT]}; without a port it is the listen port (0: the one bound). */

@@ -101,6 +101,10 @@ public final class ControllerMain implements Callable<Integer> {
           + "when a certificate is revoked (default ${DEFAULT-VALUE}).")
   String crlValidity;
 
+  @Option(names = "--metrics-listen", paramLabel = "HOST:PORT",
+      description = "Serve /metrics (Prometheus text), /healthz and /readyz over plain HTTP on this address (default: off).")
+  String metricsListen;
+
   public static void main(String[] args) {
     SLF4JBridgeHandler.removeHandlersForRootLogger();
     SLF4JBridgeHandler.install();
@@ -138,7 +142,8 @@ public final class ControllerMain implements Callable<Integer> {
         def, max, Optional.ofNullable(importCert), Optional.ofNullable(importKey),
         Durations.parse("--etcd-timeout", etcdTimeout), tls, Durations.parse("--admin-cert-ttl", adminTtl),
         Optional.ofNullable(httpListen).map(h -> HostPort.parse("--http-listen", h, false)),
-        Optional.ofNullable(crlUrl).map(ControllerConfig::parseCrlUrl), Durations.parse("--crl-validity", crlValidity));
+        Optional.ofNullable(crlUrl).map(ControllerConfig::parseCrlUrl), Durations.parse("--crl-validity", crlValidity),
+        Optional.ofNullable(metricsListen).map(m -> HostPort.parse("--metrics-listen", m, false)));
     Daemon.runUntilStopped(Controller.start(config), log::info);
     return 0;
   }

@@ -38,7 +38,7 @@ class ControllerConfigCrlTest {
     for (Duration bad : List.of(Duration.ofSeconds(59), Duration.ofDays(31))) {
       assertThatThrownBy(() -> new ControllerConfig(BASE.etcdEndpoints(), BASE.listen(), BASE.dataDir(), List.of(),
           Optional.empty(), BASE.defaultTtl(), BASE.maxTtl(), Optional.empty(), Optional.empty(), BASE.etcdTimeout(),
-          Optional.empty(), BASE.adminCertTtl(), Optional.empty(), Optional.empty(), bad))
+          Optional.empty(), BASE.adminCertTtl(), Optional.empty(), Optional.empty(), bad, Optional.empty()))
           .isInstanceOf(InvalidInputException.class).hasMessageContaining("--crl-validity");
     }
   }

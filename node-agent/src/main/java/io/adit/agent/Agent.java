@@ -5,6 +5,7 @@ import io.adit.agent.identity.CertificateManager;
 import io.adit.agent.identity.ControllerClient;
 import io.adit.agent.identity.Material;
 import io.adit.agent.identity.NodeIdentity;
+import io.adit.agent.metrics.AgentMetrics;
 import io.adit.agent.reconcile.Action;
 import io.adit.agent.reconcile.DesiredRelay;
 import io.adit.agent.reconcile.DesiredState;
@@ -19,6 +20,7 @@ import io.adit.agent.watch.SpecWatcher;
 import io.adit.agent.watch.Targets;
 import io.adit.api.v1.Kind;
 import io.adit.api.v1.ServiceSpec;
+import io.adit.common.metrics.MetricsHttpServer;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.ClientBuilder;
 import java.io.IOException;
@@ -27,6 +29,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -59,10 +62,18 @@ public final class Agent implements AutoCloseable {
   private final Targets targets;
   private final ScheduledExecutorService loop;
   private final ScheduledExecutorService background;
+  private final Clock clock;
+  private final AgentMetrics metrics;
+  private final Optional<MetricsHttpServer> http;
+  private volatile boolean reconciled;
   private Map<String, ServiceSpec> specs = Map.of();
 
-  private Agent(AgentConfig config, NodeIdentity identity, Clock clock) {
+  private Agent(AgentConfig config, NodeIdentity identity, Clock clock, AgentMetrics metrics,
+      Optional<MetricsHttpServer> http) {
     this.name = identity.name();
+    this.clock = clock;
+    this.metrics = metrics;
+    this.http = http;
     ClientBuilder etcdClient = Client.builder()
         .endpoints(identity.etcdEndpoints().stream().map(URI::create).toArray(URI[]::new))
         .connectTimeout(config.etcdTimeout())
@@ -87,7 +98,7 @@ public final class Agent implements AutoCloseable {
     this.groups = EventLoopGroups.create();
     RevocationState revoked = new RevocationState();
     this.relays = new RelaySupervisor(name, groups, certs, () -> current.get().material(), config.tlsProvider(),
-        new StatusWriter(etcd, name, config.etcdTimeout()), clock, revoked);
+        new StatusWriter(etcd, name, config.etcdTimeout()), clock, revoked, metrics);
     this.revocations = new RevocationWatcher(etcd, config.etcdTimeout(), revoked, config.dataDir(), r -> {
       int closed = relays.disconnectRevoked();
       if (closed > 0) {
@@ -102,12 +113,30 @@ public final class Agent implements AutoCloseable {
   }
 
   public static Agent start(AgentConfig config, Clock clock) throws IOException {
-    NodeIdentity identity = NodeIdentity.establish(config.dataDir(), config.name(), config.controllers(), config.joinToken(),
-        config.advertiseAddress(), config.etcdEndpoints(), clock);
-    if (identity.etcdEndpoints().isEmpty()) {
-      throw new NodeIdentity.JoinException("no etcd endpoints are known for this node: give --etcd URL");
+    // Metrics first: /healthz answers, and /readyz says why not, while the agent joins.
+    AgentMetrics metrics = config.metricsListen().isPresent() ? AgentMetrics.prometheus() : AgentMetrics.none();
+    AtomicReference<Agent> started = new AtomicReference<>();
+    Optional<MetricsHttpServer> http = Optional.empty();
+    if (config.metricsListen().isPresent()) {
+      http = Optional.of(MetricsHttpServer.start(config.metricsListen().get(), "--metrics-listen",
+          metrics.exposition().orElseThrow(), () -> started.get() == null
+              ? Optional.of("not ready: the agent is joining the cluster") : started.get().notReady()));
+      log.info("serving /metrics, /healthz and /readyz on port {}", http.get().port());
     }
-    Agent agent = new Agent(config, identity, clock);
+    Agent agent;
+    NodeIdentity identity;
+    try {
+      identity = NodeIdentity.establish(config.dataDir(), config.name(), config.controllers(),
+          config.joinToken(), config.advertiseAddress(), config.etcdEndpoints(), clock);
+      if (identity.etcdEndpoints().isEmpty()) {
+        throw new NodeIdentity.JoinException("no etcd endpoints are known for this node: give --etcd URL");
+      }
+      agent = new Agent(config, identity, clock, metrics, http);
+    } catch (IOException | RuntimeException e) {
+      http.ifPresent(MetricsHttpServer::close);
+      throw e;
+    }
+    started.set(agent);
     log.info("agent {} starting: controllers {}, etcd {}, TLS by {}, {} transport", agent.name, config.controllers(),
         identity.etcdEndpoints(), config.tlsProvider(), agent.groups.transport());
     // Static stability: serve what was served before, even if etcd does not answer now.
@@ -124,23 +153,42 @@ public final class Agent implements AutoCloseable {
   }
 
   private void onSpecs(Map<String, ServiceSpec> services) {
+    long seen = watcher.seenNanos();
     snapshot.save(services);
-    reconcile(services, false);
+    if (reconcile(services, false)) {
+      metrics.reconciled(clock.instant(), Optional.of(Duration.ofNanos(System.nanoTime() - seen)));
+    }
   }
 
   private void resync() {
     reconcile(specs, true);
   }
 
-  private void reconcile(Map<String, ServiceSpec> services, boolean retryFailed) {
+  /** Plans and applies; whether it went through (a failure is logged and retried later). */
+  private boolean reconcile(Map<String, ServiceSpec> services, boolean retryFailed) {
     specs = services;
     try {
       Map<String, DesiredRelay> desired = DesiredState.forNode(name, services.values(), s -> targets.resolve(s, services));
       List<Action> plan = Planner.plan(desired, relays.observed(), retryFailed);
       plan.forEach(relays::apply);
+      reconciled = true;
+      metrics.reconciled(clock.instant(), Optional.empty());
+      return true;
     } catch (Exception e) {
       log.error("reconcile failed; the next change or resync tries again", e);
+      return false;
     }
+  }
+
+  /** Why the agent is not ready to serve (for /readyz), or empty when it is. */
+  Optional<String> notReady() {
+    return reconciled ? Optional.empty()
+        : Optional.of("not ready: the services have not been reconciled yet (waiting for etcd)");
+  }
+
+  /** The port of /metrics, with {@code --metrics-listen}. */
+  public Optional<Integer> metricsPort() {
+    return http.map(MetricsHttpServer::port);
   }
 
   public String name() {
@@ -162,6 +210,7 @@ public final class Agent implements AutoCloseable {
 
   @Override
   public void close() {
+    http.ifPresent(MetricsHttpServer::close);
     watcher.close();
     revocations.close();
     try {

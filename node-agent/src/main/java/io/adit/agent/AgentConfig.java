@@ -20,7 +20,8 @@ public record AgentConfig(
     Provider tlsProvider,
     Duration etcdTimeout,
     Duration resync,
-    Optional<EtcdTlsFiles> etcdTls) {
+    Optional<EtcdTlsFiles> etcdTls,
+    Optional<HostPort> metricsListen) {
 
   public AgentConfig {
     controllers = List.copyOf(controllers);
@@ -46,17 +47,23 @@ public record AgentConfig(
   public static AgentConfig of(List<HostPort> controllers, Optional<String> token, String name, Path dataDir,
       List<String> etcd, String advertise) {
     return new AgentConfig(controllers, token, name, dataDir, etcd, advertise, Provider.best(), Duration.ofSeconds(5),
-        Duration.ofSeconds(30), Optional.empty());
+        Duration.ofSeconds(30), Optional.empty(), Optional.empty());
   }
 
   public AgentConfig withTlsProvider(Provider p) {
     return new AgentConfig(controllers, joinToken, name, dataDir, etcdEndpoints, advertiseAddress, p, etcdTimeout, resync,
-        etcdTls);
+        etcdTls, metricsListen);
   }
 
   /** With TLS (and a client certificate) to etcd. */
   public AgentConfig withEtcdTls(EtcdTlsFiles tls) {
     return new AgentConfig(controllers, joinToken, name, dataDir, etcdEndpoints, advertiseAddress, tlsProvider,
-        etcdTimeout, resync, Optional.of(tls));
+        etcdTimeout, resync, Optional.of(tls), metricsListen);
+  }
+
+  /** Serves /metrics, /healthz and /readyz over HTTP on {@code address} (port 0: any free port). */
+  public AgentConfig withMetricsListen(HostPort address) {
+    return new AgentConfig(controllers, joinToken, name, dataDir, etcdEndpoints, advertiseAddress, tlsProvider,
+        etcdTimeout, resync, etcdTls, Optional.of(address));
   }
 }

@@ -76,6 +76,10 @@ public final class AgentMain implements Callable<Integer> {
       description = "TLS implementation of the relays: openssl (BoringSSL, default when it loads) or jdk.")
   String provider;
 
+  @Option(names = "--metrics-listen", paramLabel = "HOST:PORT",
+      description = "Serve /metrics (Prometheus text), /healthz and /readyz over plain HTTP on this address (default: off).")
+  String metricsListen;
+
   public static void main(String[] args) {
     CommandLine cmd = new CommandLine(new AgentMain());
     cmd.setExecutionExceptionHandler((e, c, parsed) -> {
@@ -108,6 +112,9 @@ public final class AgentMain implements Callable<Integer> {
     AgentConfig config = AgentConfig.of(ctl, joinToken(), name, dataDir, etcd, adv).withTlsProvider(p);
     if (etcdCa != null || etcdCert != null || etcdKey != null) {
       config = config.withEtcdTls(new EtcdTlsFiles(etcdCa, etcdCert, etcdKey));
+    }
+    if (metricsListen != null) {
+      config = config.withMetricsListen(HostPort.parse("--metrics-listen", metricsListen, false));
     }
     Daemon.runUntilStopped(Agent.start(config, Clock.systemUTC()), log::info);
     return 0;

@@ -4,6 +4,8 @@ import io.adit.agent.identity.CertificateManager;
 import io.adit.agent.identity.CertificateNames;
 import io.adit.agent.identity.CertificateManager.Subject;
 import io.adit.agent.identity.Material;
+import io.adit.agent.metrics.AgentMetrics;
+import io.adit.agent.metrics.ServiceMeters;
 import io.adit.agent.reconcile.Action;
 import io.adit.agent.reconcile.DesiredRelay;
 import io.adit.agent.reconcile.ObservedRelay;
@@ -84,10 +86,12 @@ final class RelaySupervisor implements AutoCloseable {
   /** Every relay still holding connections, draining ones included; safe from any thread. */
   private final Set<Relay> live = ConcurrentHashMap.newKeySet();
   private final RevocationCheck revocations;
+  private final AgentMetrics metrics;
 
   RelaySupervisor(String node, EventLoopGroups groups, CertificateManager certs, Supplier<Material> nodeMaterial,
-      Provider provider, StatusWriter status, Clock clock, RevocationCheck revocations) {
+      Provider provider, StatusWriter status, Clock clock, RevocationCheck revocations, AgentMetrics metrics) {
     this.revocations = revocations;
+    this.metrics = metrics;
     this.node = node;
     this.groups = groups;
     this.certs = certs;
@@ -110,7 +114,11 @@ final class RelaySupervisor implements AutoCloseable {
     if (old != null && old.relay != null) {
       // Free the port first (the old relay stops accepting and drains in the background)...
       Relay draining = old.relay;
-      draining.drain(DRAIN_GRACE).whenComplete((done, error) -> live.remove(draining));
+      ServiceMeters meters = metrics.service(action.service());
+      draining.drain(DRAIN_GRACE).whenComplete((done, error) -> {
+        live.remove(draining);
+        meters.retire(draining);
+      });
     }
     if (action instanceof Action.Start s) {
       start(s.relay());
@@ -118,6 +126,7 @@ final class RelaySupervisor implements AutoCloseable {
       start(r.relay());
     } else {
       status.delete(action.service());
+      metrics.remove(action.service());
     }
     if (old != null && old.subject != null) {
       // ...and release its certificate last, so a restart keeps the certificate it holds.
@@ -144,6 +153,7 @@ final class RelaySupervisor implements AutoCloseable {
       failed(desired, null, null, e.getMessage());
       return;
     }
+    ServiceMeters meters = metrics.service(spec.getName());
     AtomicReference<ReloadableTls> tls = new AtomicReference<>();
     AtomicReference<Running> self = new AtomicReference<>();
     Consumer<Material> subscriber = m -> {
@@ -154,6 +164,7 @@ final class RelaySupervisor implements AutoCloseable {
         if (r != null) {
           r.material.set(m);
         }
+        meters.certificate(m.certificate().getNotAfter().toInstant());
         log.info("service {}: serving the renewed certificate {} (until {}) to new connections", spec.getName(),
             Keys.serialHex(m.certificate()), m.certificate().getNotAfter().toInstant());
       }
@@ -184,8 +195,12 @@ final class RelaySupervisor implements AutoCloseable {
           }
         }
       };
-      Relay relay = Relay.start(relaySpec, tls.get(), groups, listener);
+      Relay relay = Relay.start(relaySpec, tls.get(), groups, meters.around(listener));
       live.add(relay);
+      meters.attach(relay);
+      if (material != null) {
+        meters.certificate(material.certificate().getNotAfter().toInstant());
+      }
       Running r = new Running(desired, relay, "", subject, subscriber);
       holder[0] = r;
       self.set(r);

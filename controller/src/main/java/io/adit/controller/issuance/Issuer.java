@@ -37,9 +37,17 @@ public final class Issuer {
   private final TunnelManager tunnels;
   private final IdentityManager identities;
   private final RevocationManager revocations;
+  private final java.util.function.Consumer<SpiffeId.Kind> issued;
 
   public Issuer(ClusterAuthority authority, TtlPolicy ttl, TunnelManager tunnels, IdentityManager identities,
       RevocationManager revocations) {
+    this(authority, ttl, tunnels, identities, revocations, kind -> { });
+  }
+
+  /** @param issued told of every certificate signed, by kind (the metrics) */
+  public Issuer(ClusterAuthority authority, TtlPolicy ttl, TunnelManager tunnels, IdentityManager identities,
+      RevocationManager revocations, java.util.function.Consumer<SpiffeId.Kind> issued) {
+    this.issued = issued;
     this.revocations = revocations;
     this.authority = authority;
     this.ttl = ttl;
@@ -98,7 +106,10 @@ public final class Issuer {
   /** The controller's own serving certificate, with the names clients dial it by. */
   public X509Certificate issueServing(String csrPem, SpiffeId id, List<String> dnsNames, List<String> ips,
       Duration lifetime) {
-    return authority.signer().sign(Pem.csr(csrPem), new CertificateSigner.LeafRequest(id, dnsNames, ips, lifetime));
+    X509Certificate cert = authority.signer().sign(Pem.csr(csrPem),
+        new CertificateSigner.LeafRequest(id, dnsNames, ips, lifetime));
+    issued.accept(id.kind());
+    return cert;
   }
 
   public TtlPolicy ttlPolicy() {
@@ -116,6 +127,7 @@ public final class Issuer {
     }
     revocations.recordIssued(Keys.serialHex(cert), kind(kind), name, cert.getNotAfter().toInstant());
     log.info("issued {} serial {} valid until {} to {}", id, Keys.serialHex(cert), cert.getNotAfter().toInstant(), requester);
+    issued.accept(kind);
     return cert;
   }
 

@@ -46,10 +46,17 @@ public final class NodeManager {
 
   private final Kv kv;
   private final Clock clock;
+  private final Runnable joined;
 
   public NodeManager(Kv kv, Clock clock) {
+    this(kv, clock, () -> { });
+  }
+
+  /** @param joined told of every successful join, whose token is then spent (the metrics) */
+  public NodeManager(Kv kv, Clock clock, Runnable joined) {
     this.kv = kv;
     this.clock = clock;
+    this.joined = joined;
   }
 
   public JoinToken createToken(Duration ttl, String caHash, String caller) {
@@ -130,6 +137,7 @@ public final class NodeManager {
       });
       throw new FailedPreconditionException("the join of node " + nodeName + " raced with another change: retry");
     }
+    joined.run();
   }
 
   private void checkToken(JoinTokens.Token token, TokenRecord record) {

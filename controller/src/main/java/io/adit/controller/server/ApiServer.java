@@ -33,6 +33,15 @@ public final class ApiServer implements AutoCloseable {
 
   public static ApiServer start(HostPort listen, SwappableKeyManager keys, Supplier<List<X509Certificate>> bundle,
       ServerInterceptor auth, List<BindableService> services) throws IOException {
+    return start(listen, keys, bundle, List.of(auth), services);
+  }
+
+  /**
+   * @param interceptors around every service, innermost first: the last one sees each call
+   *     first (e.g. the auth check, then the metrics, so refused calls are counted too)
+   */
+  public static ApiServer start(HostPort listen, SwappableKeyManager keys, Supplier<List<X509Certificate>> bundle,
+      List<ServerInterceptor> interceptors, List<BindableService> services) throws IOException {
     // The JDK provider asks the key manager on each handshake, so a renewed serving
     // certificate applies to new connections at once; API traffic is light, BoringSSL's
     // speed buys nothing here.
@@ -50,7 +59,7 @@ public final class ApiServer implements AutoCloseable {
         .permitKeepAliveTime(10, TimeUnit.SECONDS)
         .permitKeepAliveWithoutCalls(true);
     for (BindableService s : services) {
-      builder.addService(ServerInterceptors.intercept(s, auth));
+      builder.addService(ServerInterceptors.intercept(s, interceptors));
     }
     try {
       return new ApiServer(builder.build().start());

@@ -74,6 +74,7 @@ final class Connection {
   private final Channel front;
   private final SslHandler frontTls;
   private final long startNanos = System.nanoTime();
+  private long dialNanos;
   private final InetSocketAddress peer;
 
   private State state;
@@ -270,6 +271,7 @@ final class Connection {
       fail(Failures.handshake(f.cause(), "client", true, rawBytesFromClient, firstBytes, spec.timeouts().handshake()));
       return;
     }
+    relay.handshakeDone(System.nanoTime() - startNanos);
     front.pipeline().remove(FirstBytes.class);
     Failure denied = authorize();
     if (denied != null) {
@@ -348,6 +350,7 @@ final class Connection {
             ch.pipeline().addLast("relay", new SideHandler(Connection.this, Side.BACK));
           }
         });
+    dialNanos = System.nanoTime();
     b.connect(address).addListener((ChannelFuture f) -> onConnect(f, index, address));
   }
 
@@ -374,6 +377,8 @@ final class Connection {
       }
       return;
     }
+    long connected = System.nanoTime();
+    relay.backendConnected(connected - dialNanos);
     back = f.channel();
     backend = address;
     back.closeFuture().addListener(c -> inactive(Side.BACK));
@@ -384,6 +389,7 @@ final class Connection {
           return; // the client left first: that is not a failure of the server
         }
         if (h.isSuccess()) {
+          relay.handshakeDone(System.nanoTime() - connected);
           peerCertificate = leaf(backTls);
           startRelaying();
         } else {

@@ -122,6 +122,11 @@ public final class Relay implements AutoCloseable {
 
   private void accept(SocketChannel ch) {
     stats.accepted.increment();
+    try {
+      listener.onAccept();
+    } catch (RuntimeException e) {
+      log.warn("relay listener failed on accept", e);
+    }
     synchronized (drainLock) {
       if (draining) {
         ch.close();
@@ -133,7 +138,7 @@ public final class Relay implements AutoCloseable {
             + spec.maxConnections() + " connections");
         stats.failed(f);
         log.warn("refused {} on {}: {}", Plain.address(ch.remoteAddress()), spec.service(), f.reason());
-        notifyFailure(f.reason());
+        notifyFailure(f);
         ch.close();
         return;
       }
@@ -302,12 +307,33 @@ public final class Relay implements AutoCloseable {
     stats.failed(f);
     if (f.kind() == FailureKind.CLOSED_WITHOUT_DATA) {
       log.debug("{} on {}: {}", Plain.address(c.peer()), spec.service(), f.reason());
+      try {
+        listener.onFailure(f.kind(), f.reason());
+      } catch (RuntimeException e) {
+        log.warn("relay listener failed on a failure report", e);
+      }
       return;
     }
     // Server mode refuses clients at the handshake; otherwise the relay could not reach the other end.
     String verb = spec.mode() == Mode.SERVER && f.kind().isHandshake() ? "refused" : "dropped";
     log.warn("{} {} on {}: {}", verb, Plain.address(c.peer()), spec.service(), f.reason());
-    notifyFailure(f.reason());
+    notifyFailure(f);
+  }
+
+  void handshakeDone(long nanos) {
+    try {
+      listener.onHandshake(nanos);
+    } catch (RuntimeException e) {
+      log.warn("relay listener failed on a handshake", e);
+    }
+  }
+
+  void backendConnected(long nanos) {
+    try {
+      listener.onBackendConnected(nanos);
+    } catch (RuntimeException e) {
+      log.warn("relay listener failed on a backend connect", e);
+    }
   }
 
   void finished(Connection c, boolean wasOpen, long bytesIn, long bytesOut) {
@@ -323,9 +349,9 @@ public final class Relay implements AutoCloseable {
     maybeTerminated();
   }
 
-  private void notifyFailure(String reason) {
+  private void notifyFailure(Failure f) {
     try {
-      listener.onFailure(reason);
+      listener.onFailure(f.kind(), f.reason());
     } catch (RuntimeException e) {
       log.warn("relay listener failed on a failure report", e);
     }

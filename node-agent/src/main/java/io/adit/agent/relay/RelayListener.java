@@ -17,6 +17,26 @@ public interface RelayListener {
    */
   void onFailure(String reason);
 
+  /**
+   * Every failure with its class (the agent's metrics count them by {@code kind.key()}). By
+   * default, passes those worth reporting to {@link #onFailure(String)}: all but
+   * {@link FailureKind#CLOSED_WITHOUT_DATA} (port scanners and TCP health checks).
+   */
+  default void onFailure(FailureKind kind, String reason) {
+    if (kind != FailureKind.CLOSED_WITHOUT_DATA) {
+      onFailure(reason);
+    }
+  }
+
+  /** A connection was accepted (before any check: it may be refused next). */
+  default void onAccept() {}
+
+  /** A TLS handshake succeeded (server mode: the client's; client mode: the server's), in nanoseconds. */
+  default void onHandshake(long nanos) {}
+
+  /** A backend (client mode: the remote server) accepted the TCP connection after {@code nanos}. */
+  default void onBackendConnected(long nanos) {}
+
   /** A connection passed every check and is now relayed to {@code info.backend()}. */
   default void onOpen(ConnectionInfo info) {}
 

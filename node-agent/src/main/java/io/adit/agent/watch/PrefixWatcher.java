@@ -47,6 +47,7 @@ public final class PrefixWatcher<T> implements AutoCloseable {
   private int failures;
   private long appliedRevision;
   private boolean closed;
+  private long seenNanos;
 
   /**
    * @param what the records, in plain words for the log ("services")
@@ -75,7 +76,7 @@ public final class PrefixWatcher<T> implements AutoCloseable {
     if (closed) {
       return;
     }
-    fetch().whenComplete((r, error) -> loop.execute(() -> {
+    fetch().whenComplete((r, error) -> arrived(seen -> {
       if (closed) {
         return;
       }
@@ -83,7 +84,7 @@ public final class PrefixWatcher<T> implements AutoCloseable {
         log.warn("periodic resync of {} with etcd failed ({}); keeping the last known ones", what, message(error));
       } else if (r.getHeader().getRevision() >= appliedRevision) {
         // Never roll back to a read older than events already applied.
-        apply(r);
+        apply(r, seen);
       }
     }));
   }
@@ -96,7 +97,7 @@ public final class PrefixWatcher<T> implements AutoCloseable {
     cancelWatch();
     long gen = generation;
     // Asynchronous: the reconcile thread keeps serving (and planning) while etcd is away.
-    fetch().whenComplete((r, error) -> loop.execute(() -> {
+    fetch().whenComplete((r, error) -> arrived(seen -> {
       if (closed || gen != generation) {
         return;
       }
@@ -109,7 +110,7 @@ public final class PrefixWatcher<T> implements AutoCloseable {
         return;
       }
       failures = 0;
-      apply(r);
+      apply(r, seen);
       watch(r.getHeader().getRevision() + 1);
     }));
   }
@@ -119,12 +120,27 @@ public final class PrefixWatcher<T> implements AutoCloseable {
         .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  private void apply(GetResponse r) {
+  /** Runs {@code then} on the loop with the time (System.nanoTime()) etcd's answer arrived. */
+  private void arrived(java.util.function.LongConsumer then) {
+    long seen = System.nanoTime();
+    loop.execute(() -> then.accept(seen));
+  }
+
+  /**
+   * When the records last given to the listener arrived from etcd ({@link System#nanoTime()}):
+   * read in the listener, it tells how long the change waited before being applied.
+   */
+  public long seenNanos() {
+    return seenNanos;
+  }
+
+  private void apply(GetResponse r, long seen) {
     records.clear();
     for (KeyValue kv : r.getKvs()) {
       put(kv);
     }
     appliedRevision = r.getHeader().getRevision();
+    seenNanos = seen;
     listener.accept(Map.copyOf(records));
   }
 
@@ -137,13 +153,13 @@ public final class PrefixWatcher<T> implements AutoCloseable {
     long gen = ++generation;
     WatchOption option = WatchOption.builder().isPrefix(true).withRevision(fromRevision).build();
     watcher = etcd.getWatchClient().watch(prefix, option, Watch.listener(
-        response -> loop.execute(() -> onEvents(gen, response)),
+        response -> arrived(seen -> onEvents(gen, response, seen)),
         error -> loop.execute(() -> onError(gen, error)),
         // A watch that ends without an error would otherwise leave only the periodic resync.
         () -> loop.execute(() -> onError(gen, new IllegalStateException("etcd ended the watch")))));
   }
 
-  private void onEvents(long gen, WatchResponse response) {
+  private void onEvents(long gen, WatchResponse response, long seen) {
     if (gen != generation || closed) {
       return;
     }
@@ -155,6 +171,7 @@ public final class PrefixWatcher<T> implements AutoCloseable {
       }
     }
     appliedRevision = Math.max(appliedRevision, response.getHeader().getRevision());
+    seenNanos = seen;
     listener.accept(Map.copyOf(records));
   }
 

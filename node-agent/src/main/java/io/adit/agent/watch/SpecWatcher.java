@@ -43,6 +43,11 @@ public final class SpecWatcher implements AutoCloseable {
     }
   }
 
+  /** When the specs last given to the listener arrived from etcd (System.nanoTime()); see {@link PrefixWatcher#seenNanos}. */
+  public long seenNanos() {
+    return watcher.seenNanos();
+  }
+
   @Override
   public void close() {
     watcher.close();

@@ -109,7 +109,7 @@ class CompactionIT {
   static Agent startAgent() throws Exception {
     return cluster.agent("node-c", c -> new AgentConfig(List.of(new HostPort("127.0.0.1", controllerProxy.port())),
         c.joinToken(), c.name(), c.dataDir(), List.of("http://127.0.0.1:" + etcdProxy.port()), c.advertiseAddress(),
-        c.tlsProvider(), c.etcdTimeout(), Duration.ofMinutes(10), c.etcdTls()));
+        c.tlsProvider(), c.etcdTimeout(), Duration.ofMinutes(10), c.etcdTls(), c.metricsListen()));
   }
 
   @Test

@@ -31,18 +31,41 @@ import java.util.concurrent.TimeoutException;
  * reconnects by itself, so the controller recovers when etcd returns.
  */
 public final class EtcdKv implements Kv, AutoCloseable {
+  /** Told of every request when it ends (the metrics); must be quick and thread-safe. */
+  @FunctionalInterface
+  public interface Observer {
+    Observer NONE = (operation, nanos, failed) -> { };
+
+    /**
+     * @param operation get, list or txn
+     * @param failed it failed or did not answer within the deadline
+     */
+    void request(String operation, long nanos, boolean failed);
+  }
+
   private final Client client;
   private final List<String> endpoints;
   private final Duration timeout;
+  private final Observer observer;
 
   public EtcdKv(Client client, List<String> endpoints, Duration timeout) {
+    this(client, endpoints, timeout, Observer.NONE);
+  }
+
+  public EtcdKv(Client client, List<String> endpoints, Duration timeout, Observer observer) {
     this.client = client;
     this.endpoints = List.copyOf(endpoints);
     this.timeout = timeout;
+    this.observer = observer;
   }
 
   /** A client for plain-HTTP (or TLS, with {@code tls}) etcd endpoints. */
   public static EtcdKv connect(List<String> endpoints, Duration timeout, EtcdTls tls) {
+    return connect(endpoints, timeout, tls, Observer.NONE);
+  }
+
+  /** As {@link #connect(List, Duration, EtcdTls)}, telling {@code observer} of every request. */
+  public static EtcdKv connect(List<String> endpoints, Duration timeout, EtcdTls tls, Observer observer) {
     var builder = Client.builder()
         .endpoints(endpoints.stream().map(URI::create).toArray(URI[]::new))
         .connectTimeout(timeout)
@@ -55,7 +78,7 @@ public final class EtcdKv implements Kv, AutoCloseable {
     if (tls != null) {
       tls.apply(builder);
     }
-    return new EtcdKv(builder.build(), endpoints, timeout);
+    return new EtcdKv(builder.build(), endpoints, timeout, observer);
   }
 
   public Client client() {
@@ -69,7 +92,7 @@ public final class EtcdKv implements Kv, AutoCloseable {
 
   @Override
   public Optional<Entry> get(String key) {
-    GetResponse r = await(client.getKVClient().get(bytes(key)), "read " + key);
+    GetResponse r = await(client.getKVClient().get(bytes(key)), "get");
     return r.getKvs().stream().findFirst().map(EtcdKv::entry);
   }
 
@@ -77,7 +100,7 @@ public final class EtcdKv implements Kv, AutoCloseable {
   public Listing list(String prefix) {
     GetOption opt = GetOption.builder().isPrefix(true).withSortField(GetOption.SortTarget.KEY)
         .withSortOrder(GetOption.SortOrder.ASCEND).build();
-    GetResponse r = await(client.getKVClient().get(bytes(prefix), opt), "list " + prefix);
+    GetResponse r = await(client.getKVClient().get(bytes(prefix), opt), "list");
     List<Entry> out = new ArrayList<>(r.getKvs().size());
     r.getKvs().forEach(kv -> out.add(entry(kv)));
     return new Listing(out, r.getHeader().getRevision());
@@ -96,13 +119,39 @@ public final class EtcdKv implements Kv, AutoCloseable {
             ? Op.put(bytes(w.key()), ByteSequence.from(w.value()), PutOption.DEFAULT)
             : Op.delete(bytes(w.key()), w.prefix() ? DeleteOption.builder().isPrefix(true).build() : DeleteOption.DEFAULT))
         .toArray(Op[]::new);
-    TxnResponse r = await(t.If(cmps).Then(ops).commit(), "write");
+    TxnResponse r = await(t.If(cmps).Then(ops).commit(), "txn");
     return r.isSucceeded();
   }
 
-  private <T> T await(CompletableFuture<T> future, String what) {
+  /**
+   * Whether etcd answers a one-key read within {@code deadline}: the reason it does not, or
+   * empty. For readiness checks; never throws.
+   */
+  public Optional<String> probe(Duration deadline) {
+    var future = client.getKVClient().get(bytes(io.adit.common.store.KeyLayout.CA_META),
+        GetOption.builder().withCountOnly(true).build());
     try {
-      return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      future.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
+      return Optional.empty();
+    } catch (TimeoutException e) {
+      future.cancel(true);
+      return Optional.of("etcd at " + describe() + " did not answer within " + deadline.toMillis() + " ms");
+    } catch (ExecutionException e) {
+      return Optional.of("etcd at " + describe() + " failed (" + rootMessage(e.getCause() != null ? e.getCause() : e) + ")");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Optional.of("interrupted while asking etcd");
+    }
+  }
+
+  /** Waits for {@code future} within the deadline; {@code operation} names it for the observer. */
+  private <T> T await(CompletableFuture<T> future, String operation) {
+    long start = System.nanoTime();
+    boolean failed = true;
+    try {
+      T result = future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      failed = false;
+      return result;
     } catch (TimeoutException e) {
       future.cancel(true);
       throw unavailable("did not answer within " + timeout.toSeconds() + " s", e);
@@ -112,6 +161,8 @@ public final class EtcdKv implements Kv, AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw unavailable("was interrupted", e);
+    } finally {
+      observer.request(operation, System.nanoTime() - start, failed);
     }
   }
 
