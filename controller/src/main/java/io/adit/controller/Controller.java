@@ -94,7 +94,8 @@ public final class Controller implements AutoCloseable {
       result.warnings().forEach(w -> log.warn("imported CA: {}", w));
       imported = Optional.of(result.material());
     }
-    ControllerMetrics metrics = config.metricsListen().isPresent() ? ControllerMetrics.prometheus() : ControllerMetrics.none();
+    ControllerMetrics metrics = config.metricsListen().isPresent() ? ControllerMetrics.prometheus()
+        : ControllerMetrics.none();
     EtcdKv kv = EtcdKv.connect(config.etcdEndpoints(), config.etcdTimeout(), config.etcdTls().orElse(null), metrics);
     ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "controller-renewal");

@@ -160,7 +160,8 @@ class ControllerMetricsIT {
     } finally {
       etcd.restart();
     }
-    Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(get("/readyz").statusCode()).isEqualTo(200));
+    Awaitility.await().atMost(Duration.ofSeconds(30))
+        .untilAsserted(() -> assertThat(get("/readyz").statusCode()).isEqualTo(200));
   }
 
   static OptionalDouble rpcs(String text, String method, String code) {

@@ -43,7 +43,7 @@ public final class SpecWatcher implements AutoCloseable {
     }
   }
 
-  /** When the specs last given to the listener arrived from etcd (System.nanoTime()); see {@link PrefixWatcher#seenNanos}. */
+  /** When the specs last given to the listener arrived from etcd: {@link PrefixWatcher#seenNanos}. */
   public long seenNanos() {
     return watcher.seenNanos();
   }

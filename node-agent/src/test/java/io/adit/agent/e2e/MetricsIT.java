@@ -153,7 +153,8 @@ class MetricsIT {
         .addConnect("127.0.0.1:1").addNodes("node1"));
     cluster.await("shortlived", "node1", "Listening");
     Map<String, String> s = Map.of("service", "shortlived");
-    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> value(scrape(), "adit_agent_connections_active", s).isPresent());
+    Awaitility.await().atMost(Duration.ofSeconds(10))
+        .until(() -> value(scrape(), "adit_agent_connections_active", s).isPresent());
 
     cluster.tunnels().deleteService(DeleteServiceRequest.newBuilder().setName("shortlived").build());
 
