@@ -29,7 +29,9 @@ import io.adit.controller.node.NodeManager;
 import io.adit.controller.revocation.RevocationManager;
 import io.adit.controller.server.ApiServer;
 import io.adit.controller.server.CrlHttpServer;
+import io.adit.controller.store.NodeAccess;
 import io.adit.controller.store.etcd.EtcdKv;
+import io.adit.controller.store.etcd.EtcdNodeUsers;
 import io.adit.controller.tunnel.TunnelManager;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -89,7 +91,8 @@ public final class Controller implements AutoCloseable {
       result.warnings().forEach(w -> log.warn("imported CA: {}", w));
       imported = Optional.of(result.material());
     }
-    EtcdKv kv = EtcdKv.connect(config.etcdEndpoints(), config.etcdTimeout(), config.etcdTls().orElse(null));
+    EtcdKv kv = EtcdKv.connect(config.etcdEndpoints(), config.etcdTimeout(), config.etcdTls().orElse(null),
+        config.etcdAuth().orElse(null));
     ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "controller-renewal");
       t.setDaemon(true);
@@ -98,6 +101,12 @@ public final class Controller implements AutoCloseable {
     Optional<CrlHttpServer> http = Optional.empty();
     try {
       ClusterAuthority authority = bootstrapWaitingForEtcd(kv, config, imported, clock);
+      NodeAccess nodeAccess = NodeAccess.NONE;
+      if (config.etcdAuth().isPresent()) {
+        EtcdNodeUsers.requireRoot(kv, config.etcdAuth().get().user());
+        nodeAccess = new EtcdNodeUsers(kv);
+        log.info("etcd has authentication enabled: each node gets an etcd user of its own ({}NAME)", EtcdNodeUsers.user(""));
+      }
       TtlPolicy ttl = new TtlPolicy(config.defaultTtl(), config.maxTtl());
       AuditingKv store = new AuditingKv(kv, clock);
       TunnelManager tunnels = new TunnelManager(store, clock, config.maxTtl());
@@ -118,7 +127,7 @@ public final class Controller implements AutoCloseable {
           new AuthInterceptor(verifier, AccessPolicy.standard()),
           List.of(new TunnelApi(tunnels), new IdentityApi(identities, revocations), new AuditApi(store),
               new CertificateApi(authority, issuer, revocations, crls),
-              new NodeApi(nodes, authority, issuer, config.etcdEndpoints(), tunnels, revocations)));
+              new NodeApi(nodes, authority, issuer, config.etcdEndpoints(), tunnels, revocations, nodeAccess)));
       long renewEvery = SERVING_CERT_TTL.toSeconds() / 2;
       scheduler.scheduleAtFixedRate(() -> renewServing(keys, issuer, authority, config), renewEvery, renewEvery, TimeUnit.SECONDS);
       scheduler.scheduleWithFixedDelay(() -> prune(revocations, store, clock), 1, 60, TimeUnit.MINUTES);

@@ -3,6 +3,7 @@ package io.adit.controller;
 import io.adit.common.validation.Durations;
 import io.adit.common.validation.HostPort;
 import io.adit.common.validation.InvalidInputException;
+import io.adit.controller.store.etcd.EtcdAuth;
 import io.adit.controller.store.etcd.EtcdTls;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -31,7 +32,8 @@ public record ControllerConfig(
     Duration adminCertTtl,
     Optional<HostPort> httpListen,
     Optional<URI> crlUrl,
-    Duration crlValidity) {
+    Duration crlValidity,
+    Optional<EtcdAuth> etcdAuth) {
 
   public static final Duration DEFAULT_TTL = Duration.ofHours(24);
   public static final Duration DEFAULT_MAX_TTL = Duration.ofDays(30);
@@ -76,6 +78,15 @@ public record ControllerConfig(
     }
   }
 
+  /** Without an etcd login: etcd without authentication, or with client certificates only. */
+  public ControllerConfig(List<String> etcdEndpoints, HostPort listen, Path dataDir, List<HostPort> advertise,
+      Optional<String> trustDomain, Duration defaultTtl, Duration maxTtl, Optional<Path> importCaCert,
+      Optional<Path> importCaKey, Duration etcdTimeout, Optional<EtcdTls> etcdTls, Duration adminCertTtl,
+      Optional<HostPort> httpListen, Optional<URI> crlUrl, Duration crlValidity) {
+    this(etcdEndpoints, listen, dataDir, advertise, trustDomain, defaultTtl, maxTtl, importCaCert, importCaKey, etcdTimeout,
+        etcdTls, adminCertTtl, httpListen, crlUrl, crlValidity, Optional.empty());
+  }
+
   /** Parses {@code --crl-url}: an absolute http:// or https:// URL with a host, as CRL distribution points are. */
   public static URI parseCrlUrl(String text) {
     URI url;
@@ -106,42 +117,51 @@ public record ControllerConfig(
   public ControllerConfig withTtls(Duration defaultTtl, Duration maxTtl) {
     return new ControllerConfig(etcdEndpoints, listen, dataDir, advertise, trustDomain, defaultTtl, maxTtl,
         importCaCert, importCaKey, etcdTimeout, etcdTls, adminCertTtl,
-        httpListen, crlUrl, crlValidity);
+        httpListen, crlUrl, crlValidity, etcdAuth);
   }
 
   public ControllerConfig withImport(Path cert, Path key) {
     return new ControllerConfig(etcdEndpoints, listen, dataDir, advertise, trustDomain, defaultTtl, maxTtl,
-        Optional.of(cert), Optional.of(key), etcdTimeout, etcdTls, adminCertTtl, httpListen, crlUrl, crlValidity);
+        Optional.of(cert), Optional.of(key), etcdTimeout, etcdTls, adminCertTtl, httpListen, crlUrl, crlValidity, etcdAuth);
   }
 
   public ControllerConfig withTrustDomain(String td) {
     return new ControllerConfig(etcdEndpoints, listen, dataDir, advertise, Optional.of(td), defaultTtl, maxTtl,
         importCaCert, importCaKey, etcdTimeout, etcdTls, adminCertTtl,
-        httpListen, crlUrl, crlValidity);
+        httpListen, crlUrl, crlValidity, etcdAuth);
   }
 
   public ControllerConfig withAdminCertTtl(Duration ttl) {
     return new ControllerConfig(etcdEndpoints, listen, dataDir, advertise, trustDomain, defaultTtl, maxTtl,
-        importCaCert, importCaKey, etcdTimeout, etcdTls, ttl, httpListen, crlUrl, crlValidity);
+        importCaCert, importCaKey, etcdTimeout, etcdTls, ttl, httpListen, crlUrl, crlValidity, etcdAuth);
   }
 
   /** Talks to etcd over TLS, with a client certificate when etcd asks for one. */
   public ControllerConfig withEtcdTls(EtcdTls tls) {
     return new ControllerConfig(etcdEndpoints, listen, dataDir, advertise, trustDomain, defaultTtl, maxTtl,
-        importCaCert, importCaKey, etcdTimeout, Optional.of(tls), adminCertTtl, httpListen, crlUrl, crlValidity);
+        importCaCert, importCaKey, etcdTimeout, Optional.of(tls), adminCertTtl, httpListen, crlUrl, crlValidity, etcdAuth);
+  }
+
+  /**
+   * Logs in to etcd as {@code auth}'s user (one with the root role), and gives every node an
+   * etcd user of its own that may read only what an agent needs and write only its own records.
+   */
+  public ControllerConfig withEtcdAuth(EtcdAuth auth) {
+    return new ControllerConfig(etcdEndpoints, listen, dataDir, advertise, trustDomain, defaultTtl, maxTtl,
+        importCaCert, importCaKey, etcdTimeout, etcdTls, adminCertTtl, httpListen, crlUrl, crlValidity, Optional.of(auth));
   }
 
   /** Serves the CRL over HTTP on {@code address} (port 0: any free port). */
   public ControllerConfig withHttpListen(HostPort address) {
     return new ControllerConfig(etcdEndpoints, listen, dataDir, advertise, trustDomain, defaultTtl, maxTtl,
-        importCaCert, importCaKey, etcdTimeout, etcdTls, adminCertTtl, Optional.of(address), crlUrl, crlValidity);
+        importCaCert, importCaKey, etcdTimeout, etcdTls, adminCertTtl, Optional.of(address), crlUrl, crlValidity, etcdAuth);
   }
 
   /** Every certificate signed carries {@code url} as its CRL distribution point. */
   public ControllerConfig withCrlUrl(String url) {
     return new ControllerConfig(etcdEndpoints, listen, dataDir, advertise, trustDomain, defaultTtl, maxTtl,
         importCaCert, importCaKey, etcdTimeout, etcdTls, adminCertTtl, httpListen, Optional.of(parseCrlUrl(url)),
-        crlValidity);
+        crlValidity, etcdAuth);
   }
 
   /** Parses {@code --advertise HOST[:PORT]}; without a port it is the listen port (0: the one bound). */

@@ -1,5 +1,6 @@
 package io.adit.controller.store.etcd;
 
+import io.adit.controller.errors.FailedPreconditionException;
 import io.adit.controller.errors.UnavailableException;
 import io.adit.controller.store.Kv;
 import io.adit.controller.store.Txn;
@@ -43,6 +44,11 @@ public final class EtcdKv implements Kv, AutoCloseable {
 
   /** A client for plain-HTTP (or TLS, with {@code tls}) etcd endpoints. */
   public static EtcdKv connect(List<String> endpoints, Duration timeout, EtcdTls tls) {
+    return connect(endpoints, timeout, tls, null);
+  }
+
+  /** As {@link #connect(List, Duration, EtcdTls)}, logging in as {@code auth}'s user when it is given. */
+  public static EtcdKv connect(List<String> endpoints, Duration timeout, EtcdTls tls, EtcdAuth auth) {
     var builder = Client.builder()
         .endpoints(endpoints.stream().map(URI::create).toArray(URI[]::new))
         .connectTimeout(timeout)
@@ -54,6 +60,9 @@ public final class EtcdKv implements Kv, AutoCloseable {
         .retryMaxDuration(timeout);
     if (tls != null) {
       tls.apply(builder);
+    }
+    if (auth != null) {
+      auth.apply(builder);
     }
     return new EtcdKv(builder.build(), endpoints, timeout);
   }
@@ -100,7 +109,7 @@ public final class EtcdKv implements Kv, AutoCloseable {
     return r.isSucceeded();
   }
 
-  private <T> T await(CompletableFuture<T> future, String what) {
+  <T> T await(CompletableFuture<T> future, String what) {
     try {
       return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
@@ -108,6 +117,9 @@ public final class EtcdKv implements Kv, AutoCloseable {
       throw unavailable("did not answer within " + timeout.toSeconds() + " s", e);
     } catch (ExecutionException e) {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
+      EtcdAccess.explain(rootMessage(cause), describe()).ifPresent(m -> {
+        throw new FailedPreconditionException(m + " (while trying to " + what + ")", cause);
+      });
       throw unavailable("failed (" + rootMessage(cause) + ")", cause);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
