@@ -32,6 +32,7 @@ import javax.net.ssl.TrustManager;
  */
 public final class ControllerClient implements AutoCloseable {
   static final Duration CALL_TIMEOUT = Duration.ofSeconds(10);
+  static final Duration ETCD_LOGIN_TIMEOUT = Duration.ofSeconds(5);
 
   private final java.util.concurrent.atomic.AtomicReference<ManagedChannel> channel;
   private final List<HostPort> controllers;
@@ -100,8 +101,9 @@ public final class ControllerClient implements AutoCloseable {
    * the controller does not manage etcd users.
    */
   public java.util.Optional<EtcdLogin> etcdLogin() {
+    // Asked at start, before the relays known from the last run are served again: keep it short.
     EtcdCredential c = NodeServiceGrpc.newBlockingStub(channel.get())
-        .withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+        .withDeadlineAfter(ETCD_LOGIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
         .getEtcdCredential(GetEtcdCredentialRequest.getDefaultInstance());
     return c.getUser().isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(new EtcdLogin(c.getUser(), c.getPassword()));
   }
