@@ -32,7 +32,9 @@ import io.adit.controller.node.NodeManager;
 import io.adit.controller.revocation.RevocationManager;
 import io.adit.controller.server.ApiServer;
 import io.adit.controller.server.CrlHttpServer;
+import io.adit.controller.store.NodeAccess;
 import io.adit.controller.store.etcd.EtcdKv;
+import io.adit.controller.store.etcd.EtcdNodeUsers;
 import io.adit.controller.tunnel.TunnelManager;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -96,7 +98,8 @@ public final class Controller implements AutoCloseable {
     }
     ControllerMetrics metrics = config.metricsListen().isPresent() ? ControllerMetrics.prometheus()
         : ControllerMetrics.none();
-    EtcdKv kv = EtcdKv.connect(config.etcdEndpoints(), config.etcdTimeout(), config.etcdTls().orElse(null), metrics);
+    EtcdKv kv = EtcdKv.connect(config.etcdEndpoints(), config.etcdTimeout(), config.etcdTls().orElse(null),
+        config.etcdAuth().orElse(null), metrics);
     ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "controller-renewal");
       t.setDaemon(true);
@@ -113,6 +116,12 @@ public final class Controller implements AutoCloseable {
         log.info("serving /metrics, /healthz and /readyz on port {}", metricsHttp.get().port());
       }
       ClusterAuthority authority = bootstrapWaitingForEtcd(kv, config, imported, clock);
+      NodeAccess nodeAccess = NodeAccess.NONE;
+      if (config.etcdAuth().isPresent()) {
+        EtcdNodeUsers.requireRoot(kv, config.etcdAuth().get().user());
+        nodeAccess = new EtcdNodeUsers(kv);
+        log.info("etcd has authentication enabled: each node gets an etcd user of its own ({}NAME)", EtcdNodeUsers.user(""));
+      }
       TtlPolicy ttl = new TtlPolicy(config.defaultTtl(), config.maxTtl());
       AuditingKv store = new AuditingKv(kv, clock);
       TunnelManager tunnels = new TunnelManager(store, clock, config.maxTtl());
@@ -133,7 +142,7 @@ public final class Controller implements AutoCloseable {
           List.of(new AuthInterceptor(verifier, AccessPolicy.standard()), metrics.rpcInterceptor()),
           List.of(new TunnelApi(tunnels), new IdentityApi(identities, revocations), new AuditApi(store),
               new CertificateApi(authority, issuer, revocations, crls),
-              new NodeApi(nodes, authority, issuer, config.etcdEndpoints(), tunnels, revocations)));
+              new NodeApi(nodes, authority, issuer, config.etcdEndpoints(), tunnels, revocations, nodeAccess)));
       long renewEvery = SERVING_CERT_TTL.toSeconds() / 2;
       scheduler.scheduleAtFixedRate(() -> renewServing(keys, issuer, authority, config), renewEvery, renewEvery, TimeUnit.SECONDS);
       scheduler.scheduleWithFixedDelay(() -> prune(revocations, store, clock), 1, 60, TimeUnit.MINUTES);

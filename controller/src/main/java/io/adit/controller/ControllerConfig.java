@@ -3,6 +3,7 @@ package io.adit.controller;
 import io.adit.common.validation.Durations;
 import io.adit.common.validation.HostPort;
 import io.adit.common.validation.InvalidInputException;
+import io.adit.controller.store.etcd.EtcdAuth;
 import io.adit.controller.store.etcd.EtcdTls;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -32,7 +33,8 @@ public record ControllerConfig(
     Optional<HostPort> httpListen,
     Optional<URI> crlUrl,
     Duration crlValidity,
-    Optional<HostPort> metricsListen) {
+    Optional<HostPort> metricsListen,
+    Optional<EtcdAuth> etcdAuth) {
 
   public static final Duration DEFAULT_TTL = Duration.ofHours(24);
   public static final Duration DEFAULT_MAX_TTL = Duration.ofDays(30);
@@ -77,6 +79,15 @@ public record ControllerConfig(
     }
   }
 
+  /** Without an etcd login: etcd without authentication, or with client certificates only. */
+  public ControllerConfig(List<String> etcdEndpoints, HostPort listen, Path dataDir, List<HostPort> advertise,
+      Optional<String> trustDomain, Duration defaultTtl, Duration maxTtl, Optional<Path> importCaCert,
+      Optional<Path> importCaKey, Duration etcdTimeout, Optional<EtcdTls> etcdTls, Duration adminCertTtl,
+      Optional<HostPort> httpListen, Optional<URI> crlUrl, Duration crlValidity, Optional<HostPort> metricsListen) {
+    this(etcdEndpoints, listen, dataDir, advertise, trustDomain, defaultTtl, maxTtl, importCaCert, importCaKey, etcdTimeout,
+        etcdTls, adminCertTtl, httpListen, crlUrl, crlValidity, metricsListen, Optional.empty());
+  }
+
   /** Parses {@code --crl-url}: an absolute http:// or https:// URL with a host, as CRL distribution points are. */
   public static URI parseCrlUrl(String text) {
     URI url;
@@ -101,55 +112,65 @@ public record ControllerConfig(
   public static ControllerConfig of(List<String> etcdEndpoints, HostPort listen, Path dataDir) {
     return new ControllerConfig(etcdEndpoints, listen, dataDir, List.of(), Optional.empty(), DEFAULT_TTL, DEFAULT_MAX_TTL,
         Optional.empty(), Optional.empty(), DEFAULT_ETCD_TIMEOUT, Optional.empty(), DEFAULT_ADMIN_TTL,
-        Optional.empty(), Optional.empty(), DEFAULT_CRL_VALIDITY, Optional.empty());
+        Optional.empty(), Optional.empty(), DEFAULT_CRL_VALIDITY, Optional.empty(), Optional.empty());
   }
 
   public ControllerConfig withTtls(Duration defaultTtl, Duration maxTtl) {
     return new ControllerConfig(etcdEndpoints, listen, dataDir, advertise, trustDomain, defaultTtl, maxTtl,
         importCaCert, importCaKey, etcdTimeout, etcdTls, adminCertTtl,
-        httpListen, crlUrl, crlValidity, metricsListen);
+        httpListen, crlUrl, crlValidity, metricsListen, etcdAuth);
   }
 
   public ControllerConfig withImport(Path cert, Path key) {
     return new ControllerConfig(etcdEndpoints, listen, dataDir, advertise, trustDomain, defaultTtl, maxTtl,
-        Optional.of(cert), Optional.of(key), etcdTimeout, etcdTls, adminCertTtl, httpListen, crlUrl, crlValidity, metricsListen);
+        Optional.of(cert), Optional.of(key), etcdTimeout, etcdTls, adminCertTtl, httpListen, crlUrl, crlValidity, metricsListen, etcdAuth);
   }
 
   public ControllerConfig withTrustDomain(String td) {
     return new ControllerConfig(etcdEndpoints, listen, dataDir, advertise, Optional.of(td), defaultTtl, maxTtl,
         importCaCert, importCaKey, etcdTimeout, etcdTls, adminCertTtl,
-        httpListen, crlUrl, crlValidity, metricsListen);
+        httpListen, crlUrl, crlValidity, metricsListen, etcdAuth);
   }
 
   public ControllerConfig withAdminCertTtl(Duration ttl) {
     return new ControllerConfig(etcdEndpoints, listen, dataDir, advertise, trustDomain, defaultTtl, maxTtl,
-        importCaCert, importCaKey, etcdTimeout, etcdTls, ttl, httpListen, crlUrl, crlValidity, metricsListen);
+        importCaCert, importCaKey, etcdTimeout, etcdTls, ttl, httpListen, crlUrl, crlValidity, metricsListen, etcdAuth);
   }
 
   /** Talks to etcd over TLS, with a client certificate when etcd asks for one. */
   public ControllerConfig withEtcdTls(EtcdTls tls) {
     return new ControllerConfig(etcdEndpoints, listen, dataDir, advertise, trustDomain, defaultTtl, maxTtl,
-        importCaCert, importCaKey, etcdTimeout, Optional.of(tls), adminCertTtl, httpListen, crlUrl, crlValidity, metricsListen);
+        importCaCert, importCaKey, etcdTimeout, Optional.of(tls), adminCertTtl, httpListen, crlUrl, crlValidity, metricsListen, etcdAuth);
   }
 
   /** Serves the CRL over HTTP on {@code address} (port 0: any free port). */
   public ControllerConfig withHttpListen(HostPort address) {
     return new ControllerConfig(etcdEndpoints, listen, dataDir, advertise, trustDomain, defaultTtl, maxTtl,
-        importCaCert, importCaKey, etcdTimeout, etcdTls, adminCertTtl, Optional.of(address), crlUrl, crlValidity, metricsListen);
+        importCaCert, importCaKey, etcdTimeout, etcdTls, adminCertTtl, Optional.of(address), crlUrl, crlValidity, metricsListen, etcdAuth);
   }
 
   /** Every certificate signed carries {@code url} as its CRL distribution point. */
   public ControllerConfig withCrlUrl(String url) {
     return new ControllerConfig(etcdEndpoints, listen, dataDir, advertise, trustDomain, defaultTtl, maxTtl,
         importCaCert, importCaKey, etcdTimeout, etcdTls, adminCertTtl, httpListen, Optional.of(parseCrlUrl(url)),
-        crlValidity, metricsListen);
+        crlValidity, metricsListen, etcdAuth);
   }
 
   /** Serves /metrics, /healthz and /readyz over HTTP on {@code address} (port 0: any free port). */
   public ControllerConfig withMetricsListen(HostPort address) {
     return new ControllerConfig(etcdEndpoints, listen, dataDir, advertise, trustDomain, defaultTtl, maxTtl,
         importCaCert, importCaKey, etcdTimeout, etcdTls, adminCertTtl, httpListen, crlUrl, crlValidity,
-        Optional.of(address));
+        Optional.of(address), etcdAuth);
+  }
+
+  /**
+   * Logs in to etcd as {@code auth}'s user (one with the root role), and gives every node an
+   * etcd user of its own that may read only what an agent needs and write only its own records.
+   */
+  public ControllerConfig withEtcdAuth(EtcdAuth auth) {
+    return new ControllerConfig(etcdEndpoints, listen, dataDir, advertise, trustDomain, defaultTtl, maxTtl,
+        importCaCert, importCaKey, etcdTimeout, etcdTls, adminCertTtl, httpListen, crlUrl, crlValidity,
+        metricsListen, Optional.of(auth));
   }
 
   /** Parses {@code --advertise HOST[:PORT]}; without a port it is the listen port (0: the one bound). */

@@ -4,6 +4,7 @@ import io.adit.common.daemon.Daemon;
 import io.adit.common.validation.Durations;
 import io.adit.common.validation.HostPort;
 import io.adit.common.validation.InvalidInputException;
+import io.adit.controller.store.etcd.EtcdAuth;
 import io.adit.controller.store.etcd.EtcdTls;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -88,6 +89,15 @@ public final class ControllerMain implements Callable<Integer> {
   @Option(names = "--etcd-key", paramLabel = "FILE", description = "Its PKCS#8 private key.")
   Path etcdKey;
 
+  @Option(names = "--etcd-user", paramLabel = "NAME",
+      description = "Log in to etcd as this user (etcd with authentication enabled); it needs the root role, to give "
+          + "each node an etcd user of its own that reads only what an agent needs and writes only its own records.")
+  String etcdUser;
+
+  @Option(names = "--etcd-password-file", paramLabel = "FILE",
+      description = "The file whose first line is the password of --etcd-user.")
+  Path etcdPasswordFile;
+
   @Option(names = "--http-listen", paramLabel = "HOST:PORT",
       description = "Also serve the CRL over plain HTTP, without authentication: /crl (DER) and /crl.pem.")
   String httpListen;
@@ -144,6 +154,11 @@ public final class ControllerMain implements Callable<Integer> {
         Optional.ofNullable(httpListen).map(h -> HostPort.parse("--http-listen", h, false)),
         Optional.ofNullable(crlUrl).map(ControllerConfig::parseCrlUrl), Durations.parse("--crl-validity", crlValidity),
         Optional.ofNullable(metricsListen).map(m -> HostPort.parse("--metrics-listen", m, false)));
+    if (etcdUser != null) {
+      config = config.withEtcdAuth(EtcdAuth.fromFile(etcdUser, etcdPasswordFile));
+    } else if (etcdPasswordFile != null) {
+      throw new InvalidInputException("--etcd-password-file goes with --etcd-user: give the etcd user too");
+    }
     Daemon.runUntilStopped(Controller.start(config), log::info);
     return 0;
   }

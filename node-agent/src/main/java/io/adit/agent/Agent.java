@@ -3,6 +3,7 @@ package io.adit.agent;
 import io.adit.agent.identity.CertStore;
 import io.adit.agent.identity.CertificateManager;
 import io.adit.agent.identity.ControllerClient;
+import io.adit.agent.identity.EtcdLogin;
 import io.adit.agent.identity.Material;
 import io.adit.agent.identity.NodeIdentity;
 import io.adit.agent.metrics.AgentMetrics;
@@ -21,10 +22,16 @@ import io.adit.agent.watch.Targets;
 import io.adit.api.v1.Kind;
 import io.adit.api.v1.ServiceSpec;
 import io.adit.common.metrics.MetricsHttpServer;
+import io.adit.common.store.KeyLayout;
+import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.ClientBuilder;
+import io.etcd.jetcd.options.GetOption;
+import io.grpc.StatusRuntimeException;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -67,13 +74,18 @@ public final class Agent implements AutoCloseable {
   private final Optional<MetricsHttpServer> http;
   private volatile boolean reconciled;
   private Map<String, ServiceSpec> specs = Map.of();
+  private final Path dataDir;
+  private final Optional<EtcdLogin> etcdLogin;
 
   private Agent(AgentConfig config, NodeIdentity identity, Clock clock, AgentMetrics metrics,
-      Optional<MetricsHttpServer> http) {
+      Optional<MetricsHttpServer> http) throws IOException {
     this.name = identity.name();
     this.clock = clock;
     this.metrics = metrics;
     this.http = http;
+    this.controller = ControllerClient.connect(config.controllers(), identity.material());
+    this.dataDir = config.dataDir();
+    this.etcdLogin = etcdLogin(config.dataDir(), controller);
     ClientBuilder etcdClient = Client.builder()
         .endpoints(identity.etcdEndpoints().stream().map(URI::create).toArray(URI[]::new))
         .connectTimeout(config.etcdTimeout())
@@ -81,10 +93,11 @@ public final class Agent implements AutoCloseable {
         .keepaliveTimeout(Duration.ofSeconds(5))
         .keepaliveWithoutCalls(false); // etcd sends GOAWAY "too_many_pings" for pings on an idle connection
     config.etcdTls().ifPresent(tls -> tls.apply(etcdClient));
+    etcdLogin.ifPresent(l -> etcdClient.user(ByteSequence.from(l.user(), StandardCharsets.UTF_8))
+        .password(ByteSequence.from(l.password(), StandardCharsets.UTF_8)));
     this.etcd = etcdClient.build();
     this.loop = Executors.newSingleThreadScheduledExecutor(daemon("reconcile"));
     this.background = Executors.newScheduledThreadPool(2, daemon("certs"));
-    this.controller = ControllerClient.connect(config.controllers(), identity.material());
     this.certs = new CertificateManager(controller::sign, new CertStore(config.dataDir()), background, clock);
     AtomicReference<NodeIdentity> current = new AtomicReference<>(identity);
     certs.adopt(new CertificateManager.Subject(Kind.KIND_NODE, name), identity.material(), m -> {
@@ -144,12 +157,54 @@ public final class Agent implements AutoCloseable {
       log.info("serving the {} service(s) known before the restart until etcd answers", saved.size());
       agent.reconcile(saved, false);
     }));
+    agent.checkEtcdAccess(config.etcdTimeout());
     agent.revocations.start(config.resync());
     agent.watcher.start(config.resync());
     agent.loop.scheduleWithFixedDelay(agent::resync, config.resync().toMillis(), config.resync().toMillis(), TimeUnit.MILLISECONDS);
     agent.loop.scheduleWithFixedDelay(agent.relays::reportAll, 5, 5, TimeUnit.SECONDS);
     agent.presence.start();
     return agent;
+  }
+
+  /**
+   * The stored etcd login, else a new one from the controller (after a join, or when etcd's
+   * authentication was enabled since); none when the controller manages no etcd users or does
+   * not answer now (the next start asks again).
+   */
+  private static Optional<EtcdLogin> etcdLogin(Path dataDir, ControllerClient controller) throws IOException {
+    Optional<EtcdLogin> stored = EtcdLogin.read(dataDir);
+    if (stored.isPresent()) {
+      return stored;
+    }
+    try {
+      Optional<EtcdLogin> login = controller.etcdLogin();
+      if (login.isPresent()) {
+        login.get().write(dataDir);
+        log.info("logging in to etcd as {}, this node's own etcd user (stored in {})", login.get().user(),
+            dataDir.resolve(EtcdLogin.FILE));
+      }
+      return login;
+    } catch (StatusRuntimeException e) {
+      log.warn("could not ask the controller for this node's etcd user ({}); using etcd without one",
+          ControllerClient.reason(e));
+      return Optional.empty();
+    }
+  }
+
+  /** Tells in one sentence, asynchronously, when etcd refuses this agent's login or permissions. */
+  private void checkEtcdAccess(Duration timeout) {
+    etcd.getKVClient().get(ByteSequence.from(KeyLayout.SERVICES, StandardCharsets.UTF_8),
+            GetOption.builder().isPrefix(true).withKeysOnly(true).withLimit(1).build())
+        .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+        .whenComplete((r, e) -> {
+          for (Throwable c = e; c != null; c = c.getCause()) {
+            Optional<String> why = EtcdLogin.explain(c.getMessage(), etcdLogin, dataDir);
+            if (why.isPresent()) {
+              log.error(why.get());
+              return;
+            }
+          }
+        });
   }
 
   private void onSpecs(Map<String, ServiceSpec> services) {

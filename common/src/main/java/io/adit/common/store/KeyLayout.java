@@ -66,6 +66,22 @@ public final class KeyLayout {
     return nodePrefix(node) + "status/" + service;
   }
 
+  /** Where a node's agent writes its per-service status: {@code nodes/<node>/status/}. */
+  public static String nodeStatusPrefix(String node) {
+    return nodePrefix(node) + "status/";
+  }
+
+  /**
+   * The end (exclusive) of the key range holding every key that starts with {@code prefix}, as
+   * etcd's range_end: the prefix with its last byte plus one ({@code services/} → {@code services0}).
+   */
+  public static String rangeEnd(String prefix) {
+    if (prefix.isEmpty() || prefix.charAt(prefix.length() - 1) >= 0x7f) {
+      throw new IllegalArgumentException("not an ASCII key prefix: " + prefix);
+    }
+    return prefix.substring(0, prefix.length() - 1) + (char) (prefix.charAt(prefix.length() - 1) + 1);
+  }
+
   public static String authority(String id) {
     return CA_AUTHORITIES + id;
   }

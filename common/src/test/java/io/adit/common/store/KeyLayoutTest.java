@@ -33,6 +33,16 @@ class KeyLayoutTest {
   }
 
   @Test
+  void rangeEndCoversExactlyTheKeysUnderAPrefix() {
+    String end = KeyLayout.rangeEnd(KeyLayout.nodeStatusPrefix("n1"));
+    assertThat(end).isEqualTo("/adit/v1/nodes/n1/status0");
+    assertThat(KeyLayout.nodeStatus("n1", "zzz")).isGreaterThanOrEqualTo(KeyLayout.nodeStatusPrefix("n1")).isLessThan(end);
+    assertThat(KeyLayout.nodeStatus("n10", "web")).isGreaterThan(end);
+    assertThat(KeyLayout.nodeInfo("n1")).isLessThan(KeyLayout.nodeStatusPrefix("n1"));
+    assertThat(KeyLayout.rangeEnd(KeyLayout.SERVICES)).isEqualTo("/adit/v1/services0");
+  }
+
+  @Test
   void keepsOneNodesKeysOutOfAnotherNodesPrefix() {
     assertThat(KeyLayout.nodeInfo("n10")).doesNotStartWith(KeyLayout.nodePrefix("n1"));
     assertThat(KeyLayout.nodeStatus("n1", "web")).startsWith(KeyLayout.nodePrefix("n1"));

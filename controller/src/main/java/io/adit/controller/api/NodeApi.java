@@ -3,6 +3,8 @@ package io.adit.controller.api;
 import io.adit.api.v1.CreateJoinTokenRequest;
 import io.adit.api.v1.DeleteNodeRequest;
 import io.adit.api.v1.DeleteNodeResponse;
+import io.adit.api.v1.EtcdCredential;
+import io.adit.api.v1.GetEtcdCredentialRequest;
 import io.adit.api.v1.JoinRequest;
 import io.adit.api.v1.JoinResponse;
 import io.adit.api.v1.JoinToken;
@@ -24,16 +26,23 @@ import io.adit.controller.auth.Caller;
 import io.adit.controller.ca.ClusterAuthority;
 import io.adit.controller.issuance.Issuer;
 import io.adit.controller.node.NodeManager;
+import io.adit.controller.errors.NotFoundException;
+import io.adit.controller.errors.PermissionDeniedException;
 import io.adit.controller.revocation.RevocationManager;
+import io.adit.controller.store.NodeAccess;
 import io.adit.controller.tunnel.TunnelManager;
 import io.grpc.stub.StreamObserver;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** NodeService: joining with a token, the node list, and join tokens. */
 public final class NodeApi extends NodeServiceGrpc.NodeServiceImplBase {
+  private static final Logger log = LoggerFactory.getLogger(NodeApi.class);
   private final NodeManager nodes;
   private final ClusterAuthority authority;
   private final Issuer issuer;
@@ -41,9 +50,11 @@ public final class NodeApi extends NodeServiceGrpc.NodeServiceImplBase {
 
   private final TunnelManager tunnels;
   private final RevocationManager revocations;
+  private final NodeAccess nodeAccess;
 
   public NodeApi(NodeManager nodes, ClusterAuthority authority, Issuer issuer, List<String> etcdEndpoints,
-      TunnelManager tunnels, RevocationManager revocations) {
+      TunnelManager tunnels, RevocationManager revocations, NodeAccess nodeAccess) {
+    this.nodeAccess = nodeAccess;
     this.tunnels = tunnels;
     this.revocations = revocations;
     this.nodes = nodes;
@@ -126,9 +137,51 @@ public final class NodeApi extends NodeServiceGrpc.NodeServiceImplBase {
   public void deleteNode(DeleteNodeRequest req, StreamObserver<DeleteNodeResponse> obs) {
     Errors.audited(obs, "DeleteNode", "node.delete", req.getName(), () -> {
       String caller = Caller.current().describe();
-      return nodes.delete(req.getName(), tunnels.list().stream().map(Service::getSpec).toList(),
-          name -> revocations.revokeAll(Kind.KIND_NODE, name, caller, "node " + name + " deleted"));
+      DeleteNodeResponse deleted = nodes.delete(req.getName(), tunnels.list().stream().map(Service::getSpec).toList(),
+          name -> {
+            List<String> serials = revocations.revokeAll(Kind.KIND_NODE, name, caller, "node " + name + " deleted");
+            // Before the records go, so that a failure here leaves a node that can be deleted again.
+            nodeAccess.revoke(name);
+            return serials;
+          });
+      // Once more after: a GetEtcdCredential that passed its checks before the delete may have
+      // made the user again in between (it checks afterwards too, see getEtcdCredential). The
+      // node is gone by now, so a failure here is only logged.
+      try {
+        nodeAccess.revoke(req.getName());
+      } catch (RuntimeException e) {
+        log.warn("node {} is deleted, but checking that its etcd user is gone failed: {}", req.getName(), e.getMessage());
+      }
+      return deleted;
     });
+  }
+
+  /**
+   * The calling node's etcd user with a new password (its certificate is unrevoked, or the call
+   * would not get here). The node must still be registered after the user is made: otherwise a
+   * delete ran meanwhile, and the user goes again.
+   */
+  @Override
+  public void getEtcdCredential(GetEtcdCredentialRequest req, StreamObserver<EtcdCredential> obs) {
+    Errors.unary(obs, "GetEtcdCredential", () -> {
+      String node = Caller.current().id().filter(id -> id.kind() == SpiffeId.Kind.NODE).map(SpiffeId::name)
+          .orElseThrow(() -> new PermissionDeniedException("only a node gets an etcd credential, its own: call with the"
+              + " node's certificate"));
+      Optional<NodeAccess.Credential> credential = nodeAccess.grant(node);
+      if (credential.isEmpty()) {
+        return EtcdCredential.getDefaultInstance();
+      }
+      if (!nodes.exists(node)) {
+        nodeAccess.revoke(node);
+        throw notRegistered(node);
+      }
+      return EtcdCredential.newBuilder().setUser(credential.get().user()).setPassword(credential.get().password()).build();
+    });
+  }
+
+  private static NotFoundException notRegistered(String node) {
+    return new NotFoundException("node " + node + " is not registered any more (it was deleted): join it again with a"
+        + " new token, under a new data dir");
   }
 
   @Override

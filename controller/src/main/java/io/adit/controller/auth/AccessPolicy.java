@@ -49,6 +49,8 @@ public final class AccessPolicy {
     p.allow(NodeServiceGrpc.getDeleteNodeMethod(), admin);
     p.allow(NodeServiceGrpc.getListJoinTokensMethod(), admin);
     p.allow(NodeServiceGrpc.getRevokeJoinTokenMethod(), admin);
+    // Nodes only, for themselves (the service refuses an admin: it has no etcd user to get).
+    p.allow(NodeServiceGrpc.getGetEtcdCredentialMethod(), adminOrNode);
     return p;
   }
 

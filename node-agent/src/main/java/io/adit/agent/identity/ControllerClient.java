@@ -1,6 +1,8 @@
 package io.adit.agent.identity;
 
 import io.adit.api.v1.CertificateServiceGrpc;
+import io.adit.api.v1.EtcdCredential;
+import io.adit.api.v1.GetEtcdCredentialRequest;
 import io.adit.api.v1.JoinRequest;
 import io.adit.api.v1.JoinResponse;
 import io.adit.api.v1.Kind;
@@ -30,6 +32,7 @@ import javax.net.ssl.TrustManager;
  */
 public final class ControllerClient implements AutoCloseable {
   static final Duration CALL_TIMEOUT = Duration.ofSeconds(10);
+  static final Duration ETCD_LOGIN_TIMEOUT = Duration.ofSeconds(5);
 
   private final java.util.concurrent.atomic.AtomicReference<ManagedChannel> channel;
   private final List<HostPort> controllers;
@@ -91,6 +94,18 @@ public final class ControllerClient implements AutoCloseable {
   public SignCertificateResponse sign(Kind kind, String name, String csrPem) {
     return CertificateServiceGrpc.newBlockingStub(channel.get()).withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
         .signCertificate(SignCertificateRequest.newBuilder().setKind(kind).setName(name).setCsrPem(csrPem).build());
+  }
+
+  /**
+   * This node's etcd login, with a new password (the previous one stops working); empty when
+   * the controller does not manage etcd users.
+   */
+  public java.util.Optional<EtcdLogin> etcdLogin() {
+    // Asked at start, before the relays known from the last run are served again: keep it short.
+    EtcdCredential c = NodeServiceGrpc.newBlockingStub(channel.get())
+        .withDeadlineAfter(ETCD_LOGIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+        .getEtcdCredential(GetEtcdCredentialRequest.getDefaultInstance());
+    return c.getUser().isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(new EtcdLogin(c.getUser(), c.getPassword()));
   }
 
   /**

@@ -107,6 +107,8 @@ public record NodeIdentity(String name, String trustDomain, List<HostPort> contr
     ClientConfig config = ClientConfig.of(controllers.stream().map(HostPort::toString).toList(), resp.getTrustDomain(),
         new SpiffeId(resp.getTrustDomain(), SpiffeId.Kind.NODE, name).toString(),
         resp.getTrustBundlePem(), resp.getCertificatePem(), Pem.encode(keys.getPrivate()));
+    // A new node certificate: its etcd login, if any, is asked for again with it.
+    EtcdLogin.forget(dataDir);
     config.write(dataDir.resolve(CONFIG));
     AtomicFiles.writePublic(dataDir.resolve(ETCD), String.join("\n", resp.getEtcdEndpointsList()) + "\n");
     log.info("joined the cluster (trust domain {}) as node {}; credential stored in {}", resp.getTrustDomain(), name,

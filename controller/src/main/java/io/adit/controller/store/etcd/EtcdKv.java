@@ -1,5 +1,6 @@
 package io.adit.controller.store.etcd;
 
+import io.adit.controller.errors.FailedPreconditionException;
 import io.adit.controller.errors.UnavailableException;
 import io.adit.controller.store.Kv;
 import io.adit.controller.store.Txn;
@@ -37,7 +38,7 @@ public final class EtcdKv implements Kv, AutoCloseable {
     Observer NONE = (operation, nanos, failed) -> { };
 
     /**
-     * @param operation get, list or txn
+     * @param operation get, list, txn, or auth (etcd users and roles)
      * @param failed it failed or did not answer within the deadline
      */
     void request(String operation, long nanos, boolean failed);
@@ -61,11 +62,14 @@ public final class EtcdKv implements Kv, AutoCloseable {
 
   /** A client for plain-HTTP (or TLS, with {@code tls}) etcd endpoints. */
   public static EtcdKv connect(List<String> endpoints, Duration timeout, EtcdTls tls) {
-    return connect(endpoints, timeout, tls, Observer.NONE);
+    return connect(endpoints, timeout, tls, null, Observer.NONE);
   }
 
-  /** As {@link #connect(List, Duration, EtcdTls)}, telling {@code observer} of every request. */
-  public static EtcdKv connect(List<String> endpoints, Duration timeout, EtcdTls tls, Observer observer) {
+  /**
+   * As {@link #connect(List, Duration, EtcdTls)}, logging in as {@code auth}'s user when it is
+   * given, and telling {@code observer} of every request.
+   */
+  public static EtcdKv connect(List<String> endpoints, Duration timeout, EtcdTls tls, EtcdAuth auth, Observer observer) {
     var builder = Client.builder()
         .endpoints(endpoints.stream().map(URI::create).toArray(URI[]::new))
         .connectTimeout(timeout)
@@ -77,6 +81,9 @@ public final class EtcdKv implements Kv, AutoCloseable {
         .retryMaxDuration(timeout);
     if (tls != null) {
       tls.apply(builder);
+    }
+    if (auth != null) {
+      auth.apply(builder);
     }
     return new EtcdKv(builder.build(), endpoints, timeout, observer);
   }
@@ -146,6 +153,15 @@ public final class EtcdKv implements Kv, AutoCloseable {
 
   /** Waits for {@code future} within the deadline; {@code operation} names it for the observer. */
   private <T> T await(CompletableFuture<T> future, String operation) {
+    return await(future, operation, operation);
+  }
+
+  /** As {@link #await(CompletableFuture, String)} for etcd's auth API; {@code what} names the call in errors. */
+  <T> T awaitAuth(CompletableFuture<T> future, String what) {
+    return await(future, "auth", what);
+  }
+
+  private <T> T await(CompletableFuture<T> future, String operation, String what) {
     long start = System.nanoTime();
     boolean failed = true;
     try {
@@ -157,6 +173,9 @@ public final class EtcdKv implements Kv, AutoCloseable {
       throw unavailable("did not answer within " + timeout.toSeconds() + " s", e);
     } catch (ExecutionException e) {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
+      EtcdAccess.explain(rootMessage(cause), describe()).ifPresent(m -> {
+        throw new FailedPreconditionException(m + " (while trying to " + what + ")", cause);
+      });
       throw unavailable("failed (" + rootMessage(cause) + ")", cause);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
