@@ -205,6 +205,8 @@ public final class StunnelImport {
     List<HostPort> connectTo = new ArrayList<>();
     Draft linked;
     ServiceSpec spec;
+    /** The checkHost or sni line that names the server. */
+    Option nameAt;
 
     Draft(Section section, List<Option> options) {
       this.section = section;
@@ -318,6 +320,7 @@ public final class StunnelImport {
       Level level = new Level();
       String checkHost = null;
       String sni = null;
+      nameAt = null;
       Option caFile = null;
       for (Option o : options) {
         switch (o.name()) {
@@ -341,6 +344,7 @@ public final class StunnelImport {
                   + " connect instead (--allow IDENTITY)", true);
             } else if (checkHost == null) {
               checkHost = o.value();
+              nameAt = o;
             } else {
               warn(o.at(), "checkHost: Adit checks one name; the first, " + checkHost + ", is kept");
             }
@@ -350,6 +354,7 @@ public final class StunnelImport {
           case "sni" -> {
             if (client) {
               sni = o.value();
+              nameAt = nameAt == null ? o : nameAt;
             } else {
               unsupported(o, "serves several services on one port by SNI; give each its own accept", true);
             }
@@ -378,11 +383,12 @@ public final class StunnelImport {
               spec.setProxyProtocol("v1");
             }
           }
-          case "cert", "key" -> note(o, client
+          case "cert" -> note(o, client
               ? "not read: an Adit client relay presents the certificate of an Adit identity (aditctl identity"
                   + " create NAME, then aditctl service update " + name + " --identity NAME)"
               : "not read: replaced by certificates Adit issues and renews (DNS name " + name + "; add others with"
                   + " --dns-name or --ip)");
+          case "key" -> note(o, "not read: Adit makes each key on the node that uses it");
           case "cafile", "capath" -> {
             if (!client) {
               note(o, "not read: clients are checked against the cluster CA; they need Adit identities, or"
@@ -437,8 +443,8 @@ public final class StunnelImport {
       }
       if (linked != null) {
         if (checkHost != null || sni != null) {
-          notes.add(new Remark(section.at(), "checkHost/sni: the server's certificate is Adit's, named "
-              + linked.name + "; that name is checked"));
+          note(nameAt, "not needed: the server's certificate is Adit's, named " + linked.name
+              + ", and that name is checked");
         }
         return;
       }

@@ -74,7 +74,9 @@ class StunnelImportTest {
         "pair.conf:14: connect: reaches [testserver] of this import: linked to that service (--to testserver),"
             + " trusting the cluster CA",
         "pair.conf:15: CAfile: not read: the server is an Adit service, trusted through the cluster CA",
-        "pair.conf:11: checkHost/sni: the server's certificate is Adit's, named testserver; that name is checked",
+        "pair.conf:17: checkHost: not needed: the server's certificate is Adit's, named testserver, and that name is"
+            + " checked",
+        "pair.conf:9: key: not read: Adit makes each key on the node that uses it",
         "pair.conf:3: debug: steers stunnel's own process; skipped (the agent runs under systemd and logs to its"
             + " journal)");
   }
