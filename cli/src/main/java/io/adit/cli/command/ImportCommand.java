@@ -62,8 +62,8 @@ final class ImportCommand {
       Result result = StunnelImport.convert(StunnelConf.read(file), placement());
       report(result);
       if (!result.convertsWhole() && !skipUnsupported) {
-        throw new CliException(ExitCode.USAGE, result.problems().size() + " option(s) above cannot be carried over;"
-            + " nothing was created (--skip-unsupported creates the rest)");
+        throw new CliException(ExitCode.USAGE, "the " + result.problems().size() + " unsupported item(s) above cannot"
+            + " be carried over; nothing was created (--skip-unsupported creates the rest)");
       }
       if (result.services().isEmpty()) {
         throw new CliException(ExitCode.USAGE, "no section of " + file + " can be carried over; nothing was created");

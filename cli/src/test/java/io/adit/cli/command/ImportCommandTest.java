@@ -49,7 +49,8 @@ class ImportCommandTest {
         "unsupported: s.conf:5: [cgi]: has no connect",
         "unsupported: s.conf:7: exec: runs a program per connection; Adit relays to a TCP address",
         "cannot import [cgi]",
-        "3 option(s) above cannot be carried over; nothing was created (--skip-unsupported creates the rest)");
+        "the 3 unsupported item(s) above cannot be carried over; nothing was created (--skip-unsupported creates the"
+            + " rest)");
     assertThat(cli.controller.calls).isEmpty();
   }
 
