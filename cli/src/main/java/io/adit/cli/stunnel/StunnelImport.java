@@ -327,9 +327,8 @@ public final class StunnelImport {
           case "accept", "connect", "client" -> { }
           case "failover" -> {
             switch (o.value().toLowerCase(Locale.ROOT)) {
-              case "prio" -> note(o, "Adit tries the connect addresses in order, as prio does");
-              case "rr" -> unsupported(o, "Adit tries the connect addresses in order (failover = prio); round robin"
-                  + " is not supported", false);
+              case "prio" -> spec.setFailover("");
+              case "rr" -> spec.setFailover("rr");
               default -> unsupported(o, "'" + o.value() + "' is not rr or prio", false);
             }
           }

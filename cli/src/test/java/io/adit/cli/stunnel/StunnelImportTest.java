@@ -117,15 +117,15 @@ class StunnelImportTest {
   }
 
   @Test
-  void severalConnectsAreFailoverInOrderAndRoundRobinIsUnsupported() throws Exception {
+  void severalConnectsAreFailoverInOrderOrRoundRobin() throws Exception {
     Result prio = convert("[s]\naccept = 1\nconnect = a:1\nconnect = b:2\nfailover = prio\n");
     assertThat(prio.convertsWhole()).isTrue();
     assertThat(spec(prio, "s").getConnectList()).containsExactly("a:1", "b:2");
     Result rr = convert("[s]\naccept = 1\nconnect = a:1\nconnect = b:2\nfailover = rr\n");
-    assertThat(lines(rr.problems())).containsExactly("s.conf:5: failover: Adit tries the connect addresses in order"
-        + " (failover = prio); round robin is not supported");
-    assertThat(rr.skipped()).isEmpty();
+    assertThat(rr.convertsWhole()).isTrue();
     assertThat(spec(rr, "s").getConnectList()).containsExactly("a:1", "b:2");
+    assertThat(spec(rr, "s").getFailover()).isEqualTo("rr");
+    assertThat(spec(prio, "s").getFailover()).isEmpty();
   }
 
   @Test
