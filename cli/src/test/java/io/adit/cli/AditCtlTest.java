@@ -233,7 +233,7 @@ class AditCtlTest {
     var r = cli.run("service", "create", "web", "--accept", "443", "--connect", "127.0.0.1:8080", "--node", "n1",
         "--dns-name", "Web.Example.com,web.internal", "--ip", "192.0.2.7", "--ip", "::1", "--tls-min-version", "1.3",
         "--handshake-timeout", "5s", "--connect-timeout", "2s", "--idle-timeout", "1m", "--max-connections", "50",
-        "--proxy-protocol", "V2");
+        "--proxy-protocol", "V2", "--failover", "rr");
     assertThat(r.exitCode()).as(r.err()).isZero();
     ServiceSpec spec = createdSpec();
     assertThat(spec.getDnsNamesList()).containsExactly("web.example.com", "web.internal");
@@ -244,6 +244,7 @@ class AditCtlTest {
     assertThat(spec.getIdleTimeoutSeconds()).isEqualTo(60);
     assertThat(spec.getMaxConnections()).isEqualTo(50);
     assertThat(spec.getProxyProtocol()).isEqualTo("v2");
+    assertThat(spec.getFailover()).isEqualTo("rr");
   }
 
   @Test
@@ -262,7 +263,8 @@ class AditCtlTest {
       "--tls-min-version|1.1|--tls-min-version must be 1.2 or 1.3, not '1.1'",
       "--idle-timeout|500ms|--idle-timeout 500ms is below one second",
       "--max-connections|-1|--max-connections must be positive",
-      "--proxy-protocol|v3|--proxy-protocol must be v1, v2 or none"})
+      "--proxy-protocol|v3|--proxy-protocol must be v1, v2 or none",
+      "--failover|random|--failover must be prio or rr, not 'random'"})
   void badTlsAndLimitFlagsAreUsageErrors(String flag, String value, String message) {
     var r = cli.run("service", "create", "web", "--client", "--accept", "6000", "--connect", "h:1",
         "--server-name", "h", "--node", "n1", flag, value);

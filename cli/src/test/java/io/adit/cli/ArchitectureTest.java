@@ -44,6 +44,8 @@ class ArchitectureTest {
         Arguments.of("output", "io\\.adit\\.cli\\.(command|client)\\.|io\\.grpc\\."),
         Arguments.of("client", "io\\.adit\\.cli\\.(command|output)\\."),
         Arguments.of("command", "io\\.adit\\.cli\\.[A-Z]|io\\.grpc\\.netty|io\\.netty"),
+        // the stunnel.conf conversion is pure: no connection, no commands, no output
+        Arguments.of("stunnel", "io\\.adit\\.cli\\.(command|client|output)\\.|io\\.grpc\\."),
         // everywhere: Netty only as grpc's shaded copy, and no other module's code
         Arguments.of("", "import (static )?(io\\.netty\\.|io\\.grpc\\.netty\\.[A-Z])|io\\.adit\\.(controller|agent)\\."));
   }

@@ -51,6 +51,8 @@ public final class FakeController implements ControllerApi {
   /** Thrown by the next call whose name (e.g. "updateService") matches; then cleared. */
   public String failCall;
   public Status failWith;
+  /** How many calls named {@link #failCall} succeed before the one that fails. */
+  public int failCallAfter;
   public Path configFile = Path.of("fake.conf");
   public boolean closed;
   private final AtomicLong revision = new AtomicLong(100);
@@ -59,6 +61,10 @@ public final class FakeController implements ControllerApi {
     calls.add(call);
     requests.add(request);
     if (call.equals(failCall)) {
+      if (failCallAfter > 0) {
+        failCallAfter--;
+        return;
+      }
       failCall = null;
       throw failWith.asRuntimeException();
     }

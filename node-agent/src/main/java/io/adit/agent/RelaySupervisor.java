@@ -308,7 +308,8 @@ final class RelaySupervisor implements AutoCloseable {
           case "v1" -> RelaySpec.ProxyProtocol.V1;
           case "v2" -> RelaySpec.ProxyProtocol.V2;
           default -> RelaySpec.ProxyProtocol.NONE;
-        });
+        })
+        .failover("rr".equals(s.getFailover()) ? RelaySpec.Failover.RR : RelaySpec.Failover.PRIO);
     if (client) {
       b.serverName(s.getServerName().isEmpty() ? s.getTo() : s.getServerName());
     } else {

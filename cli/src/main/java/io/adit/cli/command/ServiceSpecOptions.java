@@ -119,6 +119,11 @@ public final class ServiceSpecOptions {
           + " identity and certificate serial); none: stop sending it.")
   String proxyProtocol;
 
+  @Option(names = "--failover", paramLabel = "prio|rr",
+      description = "How several --connect addresses (or --to nodes) are used (stunnel's failover): prio (default)"
+          + " tries them in order for every connection; rr starts each connection at the next one.")
+  String failover;
+
   @Option(names = "--dry-run", description = "Let the controller check the spec; store nothing.")
   boolean dryRun;
 
@@ -162,7 +167,8 @@ public final class ServiceSpecOptions {
     return accept != null || connect != null || to != null || client != null || nodes != null || allNodes
         || verify != null || allow != null || serverName != null || identity != null || certTtl != null
         || dnsNames != null || ips != null || trustCa != null || tlsMinVersion != null || handshakeTimeout != null
-        || connectTimeout != null || idleTimeout != null || maxConnections != null || proxyProtocol != null;
+        || connectTimeout != null || idleTimeout != null || maxConnections != null || proxyProtocol != null
+        || failover != null;
   }
 
   private ServiceSpec.Builder apply(ServiceSpec.Builder spec) {
@@ -258,6 +264,13 @@ public final class ServiceSpecOptions {
         throw new InvalidInputException("--proxy-protocol must be v1, v2 or none, not '" + proxyProtocol + "'");
       }
       spec.setProxyProtocol(p.equals("none") ? "" : p);
+    }
+    if (failover != null) {
+      String f = failover.strip().toLowerCase(Locale.ROOT);
+      if (!f.equals("prio") && !f.equals("rr")) {
+        throw new InvalidInputException("--failover must be prio or rr, not '" + failover + "'");
+      }
+      spec.setFailover(f.equals("rr") ? "rr" : "");
     }
     if (!spec.getTo().isEmpty() && spec.getMode() != Mode.MODE_CLIENT) {
       throw new InvalidInputException("--to works in client mode only: add --client, or use --connect HOST:PORT");

@@ -35,6 +35,7 @@ public final class ServiceText {
     field(out, "Mode", Views.modeName(spec.getMode()));
     field(out, "Accept", spec.getAccept());
     field(out, "Connect", spec.getTo().isEmpty() ? Human.list(spec.getConnectList()) : "-");
+    field(out, "Failover", spec.getFailover().equals("rr") ? "round robin" : "in order");
     field(out, "To", Human.orDash(spec.getTo()));
     field(out, "Nodes", placement(spec));
     field(out, "Verify", verifyLine(spec));

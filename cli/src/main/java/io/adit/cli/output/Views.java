@@ -32,7 +32,7 @@ public final class Views {
       List<String> nodes, boolean allNodes, String verify, List<String> allow,
       String serverName, String identity, String certTtl, List<String> dnsNames, List<String> ips,
       String trustCa, String tlsMinVersion, String handshakeTimeout, String connectTimeout,
-      String idleTimeout, Integer maxConnections, String proxyProtocol, long version,
+      String idleTimeout, Integer maxConnections, String proxyProtocol, String failover, long version,
       String createTime, String updateTime, String updatedBy, List<String> warnings,
       List<NodeStatusView> status) {
 
@@ -47,7 +47,7 @@ public final class Views {
           blankToNull(spec.getTrustCaPem()), blankToNull(spec.getTlsMinVersion()),
           ttl(spec.getHandshakeTimeoutSeconds()), ttl(spec.getConnectTimeoutSeconds()),
           ttl(spec.getIdleTimeoutSeconds()), spec.getMaxConnections() == 0 ? null : spec.getMaxConnections(),
-          blankToNull(spec.getProxyProtocol()),
+          blankToNull(spec.getProxyProtocol()), blankToNull(spec.getFailover()),
           s.getVersion(),
           Human.time(s.getCreateTime()), Human.time(s.getUpdateTime()),
           blankToNull(s.getUpdatedBy()), List.copyOf(s.getWarningsList()),

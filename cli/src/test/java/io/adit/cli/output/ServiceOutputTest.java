@@ -71,6 +71,7 @@ class ServiceOutputTest {
         Mode:         server
         Accept:       443
         Connect:      127.0.0.1:8080,127.0.0.1:8081
+        Failover:     in order
         To:           -
         Nodes:        node-a,node-b
         Verify:       none   WARNING: no client certificate is asked for; anyone who reaches the port gets through
@@ -138,6 +139,7 @@ class ServiceOutputTest {
           "idleTimeout": "1m",
           "maxConnections": null,
           "proxyProtocol": null,
+          "failover": null,
           "version": 42,
           "createTime": "2025-06-01T10:00:00Z",
           "updateTime": "2025-06-01T11:30:00Z",
@@ -200,6 +202,7 @@ class ServiceOutputTest {
         idleTimeout: null
         maxConnections: null
         proxyProtocol: null
+        failover: null
         version: 43
         createTime: null
         updateTime: null

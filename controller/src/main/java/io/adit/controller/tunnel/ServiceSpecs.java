@@ -127,6 +127,11 @@ public final class ServiceSpecs {
         throw new InvalidInputException("--proxy-protocol applies to server mode: it tells the backend who connected");
       }
     }
+    if (!in.getFailover().isEmpty() && !in.getFailover().equals("prio") && !in.getFailover().equals("rr")) {
+      throw new InvalidInputException("--failover must be prio or rr, not '" + in.getFailover() + "'");
+    }
+    // prio is the default: stored as empty, so that both spellings compare equal.
+    b.setFailover(in.getFailover().equals("rr") ? "rr" : "");
     if (in.getMaxConnections() < 0) {
       throw new InvalidInputException("--max-connections must be positive, not " + in.getMaxConnections());
     }

@@ -51,6 +51,13 @@ class ServiceSpecsTest {
   }
 
   @Test
+  void keepsRoundRobinFailoverAndStoresPrioAsTheDefault() {
+    assertThat(ServiceSpecs.normalize(server().setFailover("rr").build()).getFailover()).isEqualTo("rr");
+    assertThat(ServiceSpecs.normalize(server().setFailover("prio").build()).getFailover()).isEmpty();
+    assertThat(ServiceSpecs.normalize(client().setFailover("rr").build()).getFailover()).isEqualTo("rr");
+  }
+
+  @Test
   void fillsInServerModeAndRequiredVerification() {
     ServiceSpec s = ServiceSpecs.normalize(server().build());
     assertThat(s.getMode()).isEqualTo(Mode.MODE_SERVER);
@@ -115,7 +122,8 @@ class ServiceSpecsTest {
         bad("negative connection cap", s -> s.setMaxConnections(-5), "--max-connections must be positive"),
         bad("proxy v3", s -> s.setProxyProtocol("v3"), "--proxy-protocol must be v1 or v2"),
         bad("proxy in client mode", s -> s.setMode(Mode.MODE_CLIENT).setServerName("x").setProxyProtocol("v1"),
-            "--proxy-protocol applies to server mode"));
+            "--proxy-protocol applies to server mode"),
+        bad("failover random", s -> s.setFailover("random"), "--failover must be prio or rr, not 'random'"));
   }
 
   static Arguments bad(String what, UnaryOperator<ServiceSpec.Builder> change, String message) {

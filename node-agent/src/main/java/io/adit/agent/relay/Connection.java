@@ -103,10 +103,13 @@ final class Connection {
   private boolean closing;
   /** The side whose TLS engine can send no more (it answered a close_notify), or null. */
   private Side tlsSendingClosed;
+  /** Index of the connect address dialed first: 0, or the relay's next one with failover rr. */
+  private final int firstBackend;
 
   Connection(Relay relay, Channel front, SslHandler frontTls) {
     this.relay = relay;
     this.spec = relay.spec();
+    this.firstBackend = spec.failover() == RelaySpec.Failover.RR ? relay.nextBackend() : 0;
     this.front = front;
     this.frontTls = frontTls;
     this.peer = (InetSocketAddress) front.remoteAddress();
@@ -323,9 +326,14 @@ final class Connection {
 
   // ---- dialing ------------------------------------------------------------------------------
 
+  /** The address of the {@code attempt}-th dial (0 first): in order, from {@link #firstBackend}. */
+  private InetSocketAddress backend(int attempt) {
+    return spec.connect().get((firstBackend + attempt) % spec.connect().size());
+  }
+
   private void dial(int index) {
     state = State.CONNECTING;
-    InetSocketAddress address = spec.connect().get(index);
+    InetSocketAddress address = backend(index);
     Duration timeout = spec.timeouts().connect();
     Bootstrap b = new Bootstrap()
         .group(front.eventLoop())
@@ -368,7 +376,7 @@ final class Connection {
       dialFailures.add(why.reason());
       if (index + 1 < spec.connect().size()) {
         log.info("{} on {}: {}; trying {}", Plain.address(peer), spec.service(), why.reason(),
-            Plain.address(spec.connect().get(index + 1)));
+            Plain.address(backend(index + 1)));
         dial(index + 1);
       } else {
         fail(dialFailures.size() == 1 ? why

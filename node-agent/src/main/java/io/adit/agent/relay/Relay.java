@@ -21,6 +21,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -53,6 +54,7 @@ public final class Relay implements AutoCloseable {
   private final RelayListener listener;
   private final StatsRecorder stats = new StatsRecorder();
   private final Set<Connection> live = ConcurrentHashMap.newKeySet();
+  private final AtomicInteger roundRobin = new AtomicInteger();
   private final Object drainLock = new Object();
   private final CompletableFuture<Void> terminated = new CompletableFuture<>();
   private volatile boolean draining;
@@ -292,6 +294,11 @@ public final class Relay implements AutoCloseable {
 
   StatsRecorder recorder() {
     return stats;
+  }
+
+  /** Failover rr: the connect address a new connection dials first, one further each time. */
+  int nextBackend() {
+    return Math.floorMod(roundRobin.getAndIncrement(), spec.connect().size());
   }
 
   void opened(Connection c) {

@@ -27,15 +27,22 @@ import java.util.Set;
  * @param maxConnections live connections beyond this are refused at accept
  * @param minTlsVersion "1.2" or "1.3"
  * @param proxyProtocol server mode: the PROXY protocol header sent to the backend first
+ * @param failover which connect address a new connection dials first
  */
 public record RelaySpec(String service, Mode mode, InetSocketAddress accept, List<InetSocketAddress> connect,
     Verify verify, Set<String> allow, String serverName, Timeouts timeouts, int maxConnections, String minTlsVersion,
-    ProxyProtocol proxyProtocol) {
+    ProxyProtocol proxyProtocol, Failover failover) {
 
   public static final int DEFAULT_MAX_CONNECTIONS = 1000;
 
   /** What the backend learns first about who connected: nothing, PROXY v1 (text) or v2 (binary, with TLVs). */
   public enum ProxyProtocol { NONE, V1, V2 }
+
+  /**
+   * PRIO: every connection dials the connect addresses in order. RR: each new connection starts
+   * at the next address (round robin), then tries the others in order after it.
+   */
+  public enum Failover { PRIO, RR }
 
   /** Server mode: TLS in, plaintext out. Client mode: plaintext in, TLS out. */
   public enum Mode { SERVER, CLIENT }
@@ -102,6 +109,7 @@ public record RelaySpec(String service, Mode mode, InetSocketAddress accept, Lis
     }
     minTlsVersion = minTlsVersion == null ? "1.2" : minTlsVersion;
     proxyProtocol = proxyProtocol == null ? ProxyProtocol.NONE : proxyProtocol;
+    failover = failover == null ? Failover.PRIO : failover;
     if (mode == Mode.CLIENT && proxyProtocol != ProxyProtocol.NONE) {
       throw new IllegalArgumentException("the PROXY protocol applies to server-mode services; " + service + " is in client mode");
     }
@@ -130,7 +138,8 @@ public record RelaySpec(String service, Mode mode, InetSocketAddress accept, Lis
 
   public Builder toBuilder() {
     Builder b = new Builder(service, mode).accept(accept).verify(verify).allow(allow).serverName(serverName)
-        .timeouts(timeouts).maxConnections(maxConnections).minTlsVersion(minTlsVersion).proxyProtocol(proxyProtocol);
+        .timeouts(timeouts).maxConnections(maxConnections).minTlsVersion(minTlsVersion).proxyProtocol(proxyProtocol)
+        .failover(failover);
     b.connect.addAll(connect);
     return b;
   }
@@ -148,6 +157,7 @@ public record RelaySpec(String service, Mode mode, InetSocketAddress accept, Lis
     private int maxConnections = DEFAULT_MAX_CONNECTIONS;
     private String minTlsVersion = "1.2";
     private ProxyProtocol proxyProtocol = ProxyProtocol.NONE;
+    private Failover failover = Failover.PRIO;
 
     private Builder(String service, Mode mode) {
       this.service = service;
@@ -210,9 +220,14 @@ public record RelaySpec(String service, Mode mode, InetSocketAddress accept, Lis
       return this;
     }
 
+    public Builder failover(Failover f) {
+      this.failover = f;
+      return this;
+    }
+
     public RelaySpec build() {
       return new RelaySpec(service, mode, accept, connect, verify, allow, serverName, timeouts, maxConnections, minTlsVersion,
-          proxyProtocol);
+          proxyProtocol, failover);
     }
   }
 }

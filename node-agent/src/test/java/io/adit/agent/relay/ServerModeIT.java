@@ -223,6 +223,26 @@ class ServerModeIT {
     assertThat(listener.failures).isEmpty();
   }
 
+  @Test
+  void roundRobinStartsEachConnectionAtTheNextAddressAndStillFailsOver() throws Exception {
+    TcpBackend second = fixture.closeLater(TcpBackend.echo());
+    InetSocketAddress dead = unusedPort();
+    Relay relay = fixture.startServer(serverSpec(echo.address(), second.address(), dead)
+        .failover(RelaySpec.Failover.RR).build(), Provider.best(), listener);
+
+    for (int i = 0; i < 3; i++) {
+      try (SSLSocket client = TlsClient.connect(relay.localAddress().getPort(), CA, CLIENT1, "service1")) {
+        assertThat(TlsClient.roundTrip(client, "connection " + i)).isEqualTo("connection " + i);
+      }
+      int opened = i + 1;
+      await().until(() -> listener.opened.size() == opened);
+    }
+    // first, second, then the dead one's turn: refused, so the one after it in order (the first)
+    assertThat(listener.opened).extracting(ConnectionInfo::backend)
+        .containsExactly(echo.address(), second.address(), echo.address());
+    assertThat(listener.failures).isEmpty();
+  }
+
   /** How a client says it is done sending. */
   enum Ending { FIN_LIKE_NCAT, CLOSE_NOTIFY }
 
