@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
 public final class DaemonOptions {
   @Option(names = ConfigFile.OPTION, paramLabel = "FILE",
       description = "Read options from this YAML file: each key is a long option without the dashes"
-          + " (listen: 0.0.0.0:7443); lists for repeatable options. Flags given here override the file.")
+          + " (data-dir: /var/lib/adit), a list for a repeatable one. Flags override the file.")
   Path config;
 
   @Option(names = "--log-format", paramLabel = "text|json", defaultValue = "text",

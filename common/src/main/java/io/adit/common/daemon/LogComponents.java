@@ -1,10 +1,19 @@
 package io.adit.common.daemon;
 
 import io.adit.common.validation.InvalidInputException;
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * The parts of a daemon whose log level can be set by a short name: the packages under its base
@@ -16,6 +25,34 @@ public record LogComponents(String basePackage, List<String> names) {
 
   public LogComponents {
     names = List.copyOf(names);
+  }
+
+  /**
+   * The packages right under {@code main}'s own, found where {@code main} was loaded from (the
+   * jar, or the classes directory), so a package added later is a component with nothing to
+   * list. If that place cannot be read, only full logger names are accepted.
+   */
+  public static LogComponents of(Class<?> main) {
+    String base = main.getPackageName();
+    String prefix = base.replace('.', '/') + "/";
+    Set<String> names = new TreeSet<>();
+    try {
+      Path where = Path.of(main.getProtectionDomain().getCodeSource().getLocation().toURI());
+      if (Files.isDirectory(where)) {
+        try (Stream<Path> dirs = Files.list(where.resolve(prefix))) {
+          dirs.filter(Files::isDirectory).forEach(d -> names.add(d.getFileName().toString()));
+        }
+      } else {
+        try (JarFile jar = new JarFile(where.toFile())) {
+          jar.stream().map(JarEntry::getName)
+              .filter(n -> n.startsWith(prefix) && n.endsWith(".class") && n.indexOf('/', prefix.length()) > 0)
+              .forEach(n -> names.add(n.substring(prefix.length(), n.indexOf('/', prefix.length()))));
+        }
+      }
+    } catch (IOException | URISyntaxException | RuntimeException e) {
+      // No list: full logger names still work.
+    }
+    return new LogComponents(base, List.copyOf(names));
   }
 
   /** Logger name → level (as written), checked; the key named in errors is --log-level-for. */
@@ -39,7 +76,7 @@ public record LogComponents(String basePackage, List<String> names) {
     if (LOGGER_NAME.matcher(component).matches()) {
       return component;
     }
-    throw new InvalidInputException("--log-level-for '" + component + "' is not a component: use one of "
-        + String.join(", ", names) + ", or a full logger name such as io.netty");
+    throw new InvalidInputException("--log-level-for '" + component + "' is not a component: use "
+        + (names.isEmpty() ? "" : "one of " + String.join(", ", names) + ", or ") + "a full logger name such as io.netty");
   }
 }

@@ -73,7 +73,7 @@ final class YamlEntries {
       }
       if (t != JsonToken.START_OBJECT) {
         throw new InvalidInputException(where + " line " + line(p) + ": expected KEY: VALUE lines (such as"
-            + " 'listen: 0.0.0.0:7443'), not " + read(p).kind());
+            + " 'data-dir: /var/lib/adit'), not " + read(p).kind());
       }
       Map<String, Integer> seen = new LinkedHashMap<>();
       while (p.nextToken() == JsonToken.FIELD_NAME) {

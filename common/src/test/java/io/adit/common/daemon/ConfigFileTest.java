@@ -153,7 +153,7 @@ class ConfigFileTest {
       the file names another       | config: other.yaml                   | demo.yaml line 1: config cannot be set in a config file
       help in a file               | help: true                           | demo.yaml line 1: help cannot be set in a config file
       a key twice                  | listen: 1\\nlisten: 2                | demo.yaml line 2: listen is set twice (also on line 1): keep one
-      top level is a list          | - listen: 1                          | demo.yaml line 1: expected KEY: VALUE lines (such as 'listen: 0.0.0.0:7443'), not a list
+      top level is a list          | - listen: 1                          | demo.yaml line 1: expected KEY: VALUE lines (such as 'data-dir: /var/lib/adit'), not a list
       """)
   void everyErrorNamesTheFileTheLineAndTheKey(String name, String yaml, String expected) throws Exception {
     Path f = file(yaml.replace("\\n", "\n"));
