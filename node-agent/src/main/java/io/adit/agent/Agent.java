@@ -10,6 +10,7 @@ import io.adit.agent.reconcile.DesiredRelay;
 import io.adit.agent.reconcile.DesiredState;
 import io.adit.agent.reconcile.Planner;
 import io.adit.agent.relay.EventLoopGroups;
+import io.adit.agent.tls.Provider;
 import io.adit.agent.status.Presence;
 import io.adit.agent.status.StatusWriter;
 import io.adit.agent.watch.Snapshot;
@@ -107,6 +108,7 @@ public final class Agent implements AutoCloseable {
     if (identity.etcdEndpoints().isEmpty()) {
       throw new NodeIdentity.JoinException("no etcd endpoints are known for this node: give --etcd URL");
     }
+    Provider.log(config.tlsProvider());
     Agent agent = new Agent(config, identity, clock);
     log.info("agent {} starting: controllers {}, etcd {}, TLS by {}, {} transport", agent.name, config.controllers(),
         identity.etcdEndpoints(), config.tlsProvider(), agent.groups.transport());
