@@ -2,11 +2,9 @@ package io.adit.agent.tls;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import io.adit.agent.JvmRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -22,19 +20,10 @@ class NativeFallbackIT {
   @TempDir
   Path dir;
 
-  private static String run(String... jvmOptions) throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(List.of(jvmOptions));
-    command.addAll(List.of("-cp", System.getProperty("java.class.path"), NativeReport.class.getName()));
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    try {
-      byte[] out = p.getInputStream().readAllBytes();
-      assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-      return new String(out, StandardCharsets.UTF_8);
-    } finally {
-      p.destroyForcibly();
-    }
+  private static String run(String... jvmOptions) throws Exception {
+    List<String> options = new java.util.ArrayList<>(List.of(jvmOptions));
+    options.add("-Dlogback.configurationFile=src/main/resources/logback.xml"); // not the controller's too
+    return JvmRun.run(options, NativeReport.class).output();
   }
 
   @Test
