@@ -70,7 +70,8 @@ public final class ConfigFile {
    */
   public static ConfigFile load(CommandSpec spec, String[] args) {
     Optional<ParseResult> given = probe(spec, args);
-    if (given.isEmpty() || spec.findOption(OPTION) == null || !given.get().hasMatchedOption(OPTION)) {
+    if (given.isEmpty() || spec.findOption(OPTION) == null || !given.get().hasMatchedOption(OPTION)
+        || given.get().isUsageHelpRequested() || given.get().isVersionHelpRequested()) {
       return new ConfigFile(null, Map.of(), List.of(args));
     }
     Path path = given.get().matchedOptionValue(OPTION, (Path) null);

@@ -215,6 +215,8 @@ class ConfigFileTest {
     Files.writeString(f, "listen: 7443\nlog-format: xml\n");
     assertThat(run("--config", f.toString())).startsWith(
         "2 demo: " + f + " line 2: log-format: 'xml' is not a log format: use text or json\n");
+    Files.writeString(f, "listn: 1\n");
+    assertThat(run("--config", f.toString(), "--help")).isEqualTo("0 "); // help, on stdout, whatever the file says
     Files.writeString(f, "listen: 7443\nlog-level-for: {relay: debug, io.netty: warn}\nlog-level: info\n");
     assertThat(run("--config", f.toString())).isEqualTo("0 ");
   }
