@@ -1,6 +1,9 @@
 package io.adit.controller;
 
 import io.adit.common.daemon.Daemon;
+import io.adit.common.daemon.DaemonMain;
+import io.adit.common.daemon.DaemonOptions;
+import io.adit.common.daemon.LogComponents;
 import io.adit.common.validation.Durations;
 import io.adit.common.validation.HostPort;
 import io.adit.common.validation.InvalidInputException;
@@ -17,6 +20,7 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code adit-controller}: parses flags, starts a {@link Controller}, runs until stopped. */
@@ -34,7 +38,9 @@ import picocli.CommandLine.Option;
         "DATA_DIR/admin.conf, the credential aditctl reads. A second controller on the same etcd needs",
         "a copy of the first one's ca.kek in its own data dir.",
         "",
-        "Exit codes: 0 stopped cleanly, 1 failed to start, 2 bad flags."})
+        "Every option can also be set in a YAML file given with --config (keys without the dashes).",
+        "",
+        "Exit codes: 0 stopped cleanly, 1 failed to start, 2 bad flags or config file."})
 public final class ControllerMain implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(ControllerMain.class);
 
@@ -115,20 +121,14 @@ public final class ControllerMain implements Callable<Integer> {
       description = "Serve /metrics (Prometheus text), /healthz and /readyz over plain HTTP on this address (default: off).")
   String metricsListen;
 
+  /** --config, --log-format, --log-level, --log-level-for. */
+  @Mixin
+  DaemonOptions daemon;
+
   public static void main(String[] args) {
     SLF4JBridgeHandler.removeHandlersForRootLogger();
     SLF4JBridgeHandler.install();
-    CommandLine cmd = new CommandLine(new ControllerMain());
-    cmd.setExecutionExceptionHandler((e, c, parsed) -> {
-      if (e instanceof InvalidInputException) {
-        c.getErr().println("adit-controller: " + e.getMessage());
-        return 2;
-      }
-      log.error("adit-controller could not start: {}", e.getMessage());
-      log.debug("details", e);
-      return 1;
-    });
-    int code = cmd.execute(args);
+    int code = DaemonMain.run(new CommandLine(new ControllerMain()), LogComponents.of(ControllerMain.class), args);
     if (code != 0) {
       System.exit(code);
     }
@@ -136,6 +136,12 @@ public final class ControllerMain implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    Daemon.runUntilStopped(Controller.start(config()), log::info);
+    return 0;
+  }
+
+  /** The options, checked: every error names its flag. */
+  ControllerConfig config() {
     HostPort listenAddress = HostPort.parse("--listen", listen, false);
     List<HostPort> adv = new ArrayList<>();
     for (String a : advertise) {
@@ -159,8 +165,7 @@ public final class ControllerMain implements Callable<Integer> {
     } else if (etcdPasswordFile != null) {
       throw new InvalidInputException("--etcd-password-file goes with --etcd-user: give the etcd user too");
     }
-    Daemon.runUntilStopped(Controller.start(config), log::info);
-    return 0;
+    return config;
   }
 
   /** The version from the jar's manifest. */

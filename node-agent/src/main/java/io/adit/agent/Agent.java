@@ -12,6 +12,7 @@ import io.adit.agent.reconcile.DesiredRelay;
 import io.adit.agent.reconcile.DesiredState;
 import io.adit.agent.reconcile.Planner;
 import io.adit.agent.relay.EventLoopGroups;
+import io.adit.agent.tls.Provider;
 import io.adit.agent.status.Presence;
 import io.adit.agent.status.StatusWriter;
 import io.adit.agent.watch.Snapshot;
@@ -136,6 +137,7 @@ public final class Agent implements AutoCloseable {
               ? Optional.of("not ready: the agent is joining the cluster") : started.get().notReady()));
       log.info("serving /metrics, /healthz and /readyz on port {}", http.get().port());
     }
+    Provider.log(config.tlsProvider());
     Agent agent;
     NodeIdentity identity;
     try {

@@ -2,6 +2,9 @@ package io.adit.agent;
 
 import io.adit.agent.tls.Provider;
 import io.adit.common.daemon.Daemon;
+import io.adit.common.daemon.DaemonMain;
+import io.adit.common.daemon.DaemonOptions;
+import io.adit.common.daemon.LogComponents;
 import io.adit.common.validation.HostPort;
 import io.adit.common.validation.InvalidInputException;
 import java.io.IOException;
@@ -19,6 +22,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code adit-agent}: parses flags, starts an {@link Agent}, runs until stopped. */
@@ -32,7 +36,9 @@ import picocli.CommandLine.Option;
         "The first start joins with the token (aditctl node token create); later starts use the",
         "credential stored in the data dir and ignore --join-token.",
         "",
-        "Exit codes: 0 stopped cleanly, 1 failed to start, 2 bad flags."})
+        "Every option can also be set in a YAML file given with --config (keys without the dashes).",
+        "",
+        "Exit codes: 0 stopped cleanly, 1 failed to start, 2 bad flags or config file."})
 public final class AgentMain implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(AgentMain.class);
 
@@ -80,18 +86,12 @@ public final class AgentMain implements Callable<Integer> {
       description = "Serve /metrics (Prometheus text), /healthz and /readyz over plain HTTP on this address (default: off).")
   String metricsListen;
 
+  /** --config, --log-format, --log-level, --log-level-for. */
+  @Mixin
+  DaemonOptions daemon;
+
   public static void main(String[] args) {
-    CommandLine cmd = new CommandLine(new AgentMain());
-    cmd.setExecutionExceptionHandler((e, c, parsed) -> {
-      if (e instanceof InvalidInputException) {
-        c.getErr().println("adit-agent: " + e.getMessage());
-        return 2;
-      }
-      log.error("adit-agent cannot start: {}", e.getMessage());
-      log.debug("details", e);
-      return 1;
-    });
-    int code = cmd.execute(args);
+    int code = DaemonMain.run(new CommandLine(new AgentMain()), LogComponents.of(AgentMain.class), args);
     if (code != 0) {
       System.exit(code);
     }
@@ -99,6 +99,12 @@ public final class AgentMain implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    Daemon.runUntilStopped(Agent.start(config(), Clock.systemUTC()), log::info);
+    return 0;
+  }
+
+  /** The options, checked: every error names its flag. */
+  AgentConfig config() throws IOException {
     List<HostPort> ctl = new ArrayList<>();
     for (String c : controllers) {
       ctl.add(HostPort.parse("--controller", c, true));
@@ -116,8 +122,7 @@ public final class AgentMain implements Callable<Integer> {
     if (metricsListen != null) {
       config = config.withMetricsListen(HostPort.parse("--metrics-listen", metricsListen, false));
     }
-    Daemon.runUntilStopped(Agent.start(config, Clock.systemUTC()), log::info);
-    return 0;
+    return config;
   }
 
   Optional<String> joinToken() {

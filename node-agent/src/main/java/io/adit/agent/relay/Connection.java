@@ -375,8 +375,11 @@ final class Connection {
       }
       dialFailures.add(why.reason());
       if (index + 1 < spec.connect().size()) {
-        log.info("{} on {}: {}; trying {}", Plain.address(peer), spec.service(), why.reason(),
-            Plain.address(backend(index + 1)));
+        log.atInfo().addKeyValue("event", "connection_retry").addKeyValue("service", spec.service())
+            .addKeyValue("peer", Plain.address(peer)).addKeyValue("failure", why.kind().key())
+            .addKeyValue("reason", why.reason()).addKeyValue("next", Plain.address(backend(index + 1)))
+            .log("{} on {}: {}; trying {}", Plain.address(peer), spec.service(), why.reason(),
+                Plain.address(backend(index + 1)));
         dial(index + 1);
       } else {
         fail(dialFailures.size() == 1 ? why
@@ -429,7 +432,10 @@ final class Connection {
       return;
     }
     relay.opened(this);
-    log.info("opened {} ({}) on {} to {}", Plain.address(peer), identity, spec.service(), Plain.address(backend));
+    log.atInfo().addKeyValue("event", "connection_open").addKeyValue("service", spec.service())
+        .addKeyValue("peer", Plain.address(peer)).addKeyValue("identity", identity)
+        .addKeyValue("backend", Plain.address(backend))
+        .log("opened {} ({}) on {} to {}", Plain.address(peer), identity, spec.service(), Plain.address(backend));
     Duration idle = spec.timeouts().idle();
     if (!idle.isZero()) {
       // Idle means no progress either way: reads, writes, or a slow reader draining our buffer.
@@ -556,12 +562,20 @@ final class Connection {
     }
     long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
     if (wasOpen) {
-      log.info("closed {} ({}) on {} to {}: {} bytes in, {} bytes out, {}{}", Plain.address(peer), identity,
-          spec.service(), Plain.address(backend), bytesIn, bytesOut, Plain.duration(Duration.ofMillis(millis)),
-          closeReason == null ? "" : " (" + closeReason + ")");
+      // The text line as people read it; the key-value pairs are fields of the JSON line.
+      log.atInfo().addKeyValue("event", "connection_close").addKeyValue("service", spec.service())
+          .addKeyValue("peer", Plain.address(peer)).addKeyValue("identity", identity)
+          .addKeyValue("backend", Plain.address(backend)).addKeyValue("bytes_in", bytesIn)
+          .addKeyValue("bytes_out", bytesOut).addKeyValue("duration_ms", millis)
+          .addKeyValue("close_reason", closeReason == null ? "finished" : closeReason)
+          .log("closed {} ({}) on {} to {}: {} bytes in, {} bytes out, {}{}", Plain.address(peer), identity,
+              spec.service(), Plain.address(backend), bytesIn, bytesOut, Plain.duration(Duration.ofMillis(millis)),
+              closeReason == null ? "" : " (" + closeReason + ")");
     } else if (failure == null) {
-      log.debug("{} left {} after {} before the connection was set up", Plain.address(peer), spec.service(),
-          Plain.duration(Duration.ofMillis(millis)));
+      log.atDebug().addKeyValue("event", "connection_abandoned").addKeyValue("service", spec.service())
+          .addKeyValue("peer", Plain.address(peer)).addKeyValue("duration_ms", millis)
+          .log("{} left {} after {} before the connection was set up", Plain.address(peer), spec.service(),
+              Plain.duration(Duration.ofMillis(millis)));
     }
     relay.finished(this, wasOpen, bytesIn, bytesOut);
   }

@@ -1,5 +1,6 @@
 package io.adit.agent.relay;
 
+import io.adit.agent.tls.NativeLibraries;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -49,8 +50,8 @@ public final class EventLoopGroups implements AutoCloseable {
     if (transport == Transport.EPOLL) {
       log.info("relays use epoll with {} I/O threads", workerThreads);
     } else {
-      log.info("relays use Java NIO with {} I/O threads (epoll is not available: {})", workerThreads,
-          Epoll.unavailabilityCause() == null ? "not Linux" : Epoll.unavailabilityCause().getMessage());
+      log.warn("relays use Java NIO with {} I/O threads: epoll is not usable here ({})", workerThreads,
+          Epoll.unavailabilityCause() == null ? "not Linux" : NativeLibraries.explain(Epoll.unavailabilityCause()));
     }
     return new EventLoopGroups(transport, workerThreads);
   }

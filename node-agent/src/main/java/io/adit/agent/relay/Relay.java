@@ -29,6 +29,7 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * One listening tunnel, as stunnel runs one service: server mode accepts TLS and relays
@@ -139,7 +140,7 @@ public final class Relay implements AutoCloseable {
         Failure f = new Failure(FailureKind.OVER_CAPACITY, spec.service() + " is at its limit of "
             + spec.maxConnections() + " connections");
         stats.failed(f);
-        log.warn("refused {} on {}: {}", Plain.address(ch.remoteAddress()), spec.service(), f.reason());
+        failureLine(Level.WARN, "refused", Plain.address(ch.remoteAddress()), f);
         notifyFailure(f);
         ch.close();
         return;
@@ -313,17 +314,14 @@ public final class Relay implements AutoCloseable {
   void failed(Connection c, Failure f) {
     stats.failed(f);
     if (f.kind() == FailureKind.CLOSED_WITHOUT_DATA) {
-      log.debug("{} on {}: {}", Plain.address(c.peer()), spec.service(), f.reason());
-      try {
-        listener.onFailure(f.kind(), f.reason());
-      } catch (RuntimeException e) {
-        log.warn("relay listener failed on a failure report", e);
-      }
+      // Port checks and load balancers' probes: not worth a line at the default level.
+      failureLine(Level.DEBUG, null, Plain.address(c.peer()), f);
+      notifyFailure(f);
       return;
     }
     // Server mode refuses clients at the handshake; otherwise the relay could not reach the other end.
     String verb = spec.mode() == Mode.SERVER && f.kind().isHandshake() ? "refused" : "dropped";
-    log.warn("{} {} on {}: {}", verb, Plain.address(c.peer()), spec.service(), f.reason());
+    failureLine(Level.WARN, verb, Plain.address(c.peer()), f);
     notifyFailure(f);
   }
 
@@ -340,6 +338,17 @@ public final class Relay implements AutoCloseable {
       listener.onBackendConnected(nanos);
     } catch (RuntimeException e) {
       log.warn("relay listener failed on a backend connect", e);
+    }
+  }
+
+  /** "refused 10.0.0.7:51234 on web: client presented no certificate", with the fields for JSON. */
+  private void failureLine(Level level, String verb, String peer, Failure f) {
+    var line = log.atLevel(level).addKeyValue("event", "connection_failure").addKeyValue("service", spec.service())
+        .addKeyValue("peer", peer).addKeyValue("failure", f.kind().key()).addKeyValue("reason", f.reason());
+    if (verb == null) {
+      line.log("{} on {}: {}", peer, spec.service(), f.reason());
+    } else {
+      line.log("{} {} on {}: {}", verb, peer, spec.service(), f.reason());
     }
   }
 

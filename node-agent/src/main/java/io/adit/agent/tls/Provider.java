@@ -30,25 +30,35 @@ public enum Provider {
     return this == JDK || (OpenSsl.isAvailable() && SslProvider.isTlsv13Supported(SslProvider.OPENSSL));
   }
 
-  /** BoringSSL when its native library loads here, else the JDK. Logged once, at first use. */
+  /** BoringSSL when its native library loads here, else the JDK. {@link #log} says which, and why. */
   public static Provider best() {
     Provider p = best;
     if (p == null) {
-      synchronized (Provider.class) {
-        p = best;
-        if (p == null) {
-          p = OPENSSL.isAvailable() ? OPENSSL : JDK;
-          if (p == OPENSSL) {
-            log.info("TLS by BoringSSL ({})", OpenSsl.versionString());
-          } else {
-            Throwable why = OpenSsl.unavailabilityCause();
-            log.info("TLS by the JDK: BoringSSL (netty-tcnative) is not usable here{}",
-                why == null ? "" : " (" + why.getMessage() + ")");
-          }
-          best = p;
-        }
-      }
+      p = OPENSSL.isAvailable() ? OPENSSL : JDK;
+      best = p;
     }
     return p;
+  }
+
+  /**
+   * Logs the TLS implementation the relays use: BoringSSL with its version, the JDK's by choice,
+   * or the JDK's because BoringSSL did not load (a warning, with the reason and what to do).
+   */
+  public static void log(Provider chosen) {
+    if (chosen == OPENSSL) {
+      log.info("TLS: BoringSSL ({}, netty-tcnative)", OpenSsl.versionString());
+    } else if (OPENSSL.isAvailable()) {
+      log.info("TLS: the JDK's SSLEngine (--tls-provider jdk; BoringSSL {} is available)", OpenSsl.versionString());
+    } else {
+      log.warn("TLS: the JDK's SSLEngine, slower: BoringSSL is not usable here ({})", whyNotOpenSsl());
+    }
+  }
+
+  /** Why BoringSSL cannot be used, in plain words. */
+  static String whyNotOpenSsl() {
+    if (!OpenSsl.isAvailable()) {
+      return NativeLibraries.explain(OpenSsl.unavailabilityCause());
+    }
+    return "it does not offer TLS 1.3";
   }
 }
