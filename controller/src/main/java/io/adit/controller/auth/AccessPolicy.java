@@ -49,6 +49,7 @@ public final class AccessPolicy {
     p.allow(NodeServiceGrpc.getDeleteNodeMethod(), admin);
     p.allow(NodeServiceGrpc.getListJoinTokensMethod(), admin);
     p.allow(NodeServiceGrpc.getRevokeJoinTokenMethod(), admin);
+    p.allow(TunnelServiceGrpc.getApplyMethod(), admin);
     return p;
   }
 
