@@ -4,7 +4,9 @@ import io.adit.api.v1.CreateServiceRequest;
 import io.adit.api.v1.Service;
 import io.adit.api.v1.ServiceSpec;
 import io.adit.api.v1.UpdateServiceRequest;
+import io.adit.cli.declarative.Manifest;
 import io.adit.cli.output.ServiceText;
+import io.adit.cli.output.Views.ServiceStatusView;
 import io.adit.cli.output.Views.ServiceView;
 import io.adit.common.validation.Names;
 import io.grpc.Status;
@@ -100,8 +102,10 @@ final class ServiceCommand {
     }
   }
 
-  @Command(name = "get", description = "Show a service's spec and what each node reports about it.",
-      footer = {"%nExamples:", "  aditctl service get web", "  aditctl service get web -o yaml"})
+  @Command(name = "get", description = {"Show a service's spec and what each node reports about it.",
+      "With -o yaml or -o json: the object as aditctl apply reads it (apiVersion, kind, metadata,"
+          + " spec), with an output-only status section that apply ignores."},
+      footer = {"%nExamples:", "  aditctl service get web", "  aditctl service get web -o yaml > web.yaml"})
   static final class Get extends ApiCommand {
     @Parameters(paramLabel = "NAME", description = "The service to show.")
     String name;
@@ -110,7 +114,7 @@ final class ServiceCommand {
     protected void run() {
       Names.requireDnsLabel("service name", name);
       Service service = api().getService(name);
-      printer().print(ServiceView.of(service), () -> ServiceText.describe(out(), service, now()));
+      printer().print(Manifest.of(service, ServiceStatusView.of(service)), () -> ServiceText.describe(out(), service, now()));
     }
   }
 
