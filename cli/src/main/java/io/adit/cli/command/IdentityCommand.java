@@ -43,13 +43,14 @@ final class IdentityCommand {
     }
   }
 
-  @Command(name = "list", description = "List every client identity.",
+  @Command(name = "list", description = {"List every client identity.",
+      "With -o yaml or -o json: a list of objects as aditctl apply reads them (see identity get)."},
       footer = {"%nExample:", "  aditctl identity list"})
   static final class ListIdentities extends ApiCommand {
     @Override
     protected void run() {
       List<Identity> identities = api().listIdentities();
-      printer().print(identities.stream().map(IdentityView::of).toList(),
+      printer().print(identities.stream().map(i -> Manifest.of(i, IdentityStatusView.of(i))).toList(),
           () -> IdentityText.list(out(), identities, now()));
     }
   }

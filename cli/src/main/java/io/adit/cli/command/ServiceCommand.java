@@ -91,13 +91,16 @@ final class ServiceCommand {
     }
   }
 
-  @Command(name = "list", description = "List every service with where it runs.",
-      footer = {"%nExamples:", "  aditctl service list", "  aditctl service list -o json | jq -r '.[].name'"})
+  @Command(name = "list", description = {"List every service with where it runs.",
+      "With -o yaml or -o json: a list of objects as aditctl apply reads them (see service get)."},
+      footer = {"%nExamples:", "  aditctl service list",
+          "  aditctl service list -o json | jq -r '.[].metadata.name'",
+          "  aditctl service list -o yaml > services.yaml   # a backup that aditctl apply restores"})
   static final class ListServices extends ApiCommand {
     @Override
     protected void run() {
       List<Service> services = api().listServices();
-      printer().print(services.stream().map(ServiceView::of).toList(),
+      printer().print(services.stream().map(s -> Manifest.of(s, ServiceStatusView.of(s))).toList(),
           () -> ServiceText.list(out(), services, now()));
     }
   }

@@ -120,6 +120,14 @@ class DeclarativeIT {
     // The same through JSON.
     Path json = file("web.json", ok("service", "get", "web", "-o", "json").out());
     assertThat(ok("apply", "-f", json.toString()).out()).isEqualTo("service/web unchanged\n");
+    // And what list prints: a backup that restores as it was.
+    Path listed = file("list.yaml", ok("service", "list", "-o", "yaml").out());
+    Path identities = file("identities.json", ok("identity", "list", "-o", "json").out());
+    assertThat(ok("apply", "-f", listed.toString(), "-f", identities.toString()).out()).isEqualTo("""
+        service/web unchanged
+        service/web-client unchanged
+        identity/client1 unchanged
+        """);
   }
 
   @Test
