@@ -26,7 +26,9 @@ import java.util.List;
  * What {@code -o json} and {@code -o yaml} print: plain records whose component names are the
  * keys. This is a contract scripts rely on, so keys are camelCase, always present (null or
  * empty when unset) and in this order; add keys, never rename or remove them. Times are
- * RFC 3339 in UTC, durations are spelled like the flags ("24h").
+ * RFC 3339 in UTC, durations are spelled like the flags ("24h"). {@code service get|list} and
+ * {@code identity get|list} print {@link io.adit.cli.declarative.Manifest} instead, the shape
+ * {@code aditctl apply} reads back, with these records as its status.
  */
 public final class Views {
   private Views() {}

@@ -246,8 +246,20 @@ public final class Applier {
                 : ": " + RelayChanges.describe(p.result.getChangedFieldsList())))
             .build());
       }
+      if (b == 0) {
+        // The objects declared unchanged are compared too, as far as etcd's limit allows: the
+        // whole file then applies against what was read (a `to` target deleted meanwhile, say).
+        int room = ETCD_MAX_TXN_OPS - batch.size();
+        plan.stream().filter(p -> !p.changes()).limit(Math.max(0, room)).forEach(p -> {
+          if (p.current == null) {
+            txn.ifAbsent(p.key);
+          } else {
+            txn.ifModRevision(p.key, p.current.modRevision());
+          }
+        });
+      }
       if (!kv.commit(txn)) {
-        throw new ConflictException(conflict(batch, b, batches));
+        throw new ConflictException(conflict(plan, b, batches));
       }
       for (Planned p : batch) {
         p.result.setBatch(b + 1);
@@ -277,9 +289,14 @@ public final class Applier {
     return r.setSpec(p.spec).setUpdateTime(Timestamps.of(now)).setUpdatedBy(caller).build().toByteArray();
   }
 
-  private static String conflict(List<Planned> batch, int b, int batches) {
-    List<String> names = batch.stream().map(p -> p.kind + " '" + p.name + "'").toList();
-    String which = names.size() <= 3 ? String.join(", ", names) : String.join(", ", names.subList(0, 3)) + " or another";
+  /** Names what changed since it was read, read again. */
+  private String conflict(List<Planned> plan, int b, int batches) {
+    Map<String, Kv.Entry> services = byName(kv.list(KeyLayout.SERVICES));
+    Map<String, Kv.Entry> identities = byName(kv.list(KeyLayout.IDENTITIES));
+    String which = plan.stream().filter(p -> {
+      Kv.Entry now = (p.spec == null ? identities : services).get(p.name);
+      return now == null ? p.current != null : p.current == null || now.modRevision() != p.current.modRevision();
+    }).map(p -> p.kind + " '" + p.name + "'").findFirst().orElse("an object in the files");
     String scope = b == 0 ? "nothing was written"
         : "batches 1 to " + b + " of " + batches + " were applied and the rest were not";
     return which + " changed since it was read, so " + scope + ": run apply again";

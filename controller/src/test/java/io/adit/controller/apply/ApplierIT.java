@@ -150,14 +150,12 @@ class ApplierIT {
         .satisfies(e -> assertThat(e.getDetail()).isEqualTo("apply: changed accept, connect"));
   }
 
-  @Test
-  void aChangeBetweenTheReadAndTheWriteIsAConflictAndNothingIsWritten() {
-    applier.apply(List.of(service(web("127.0.0.1:8080"))), false, ADMIN);
-    // Someone else updates web after the applier read it, before its transaction.
-    Kv racing = new Kv() {
+  /** A store where someone else writes {@code key} just before the applier's transaction. */
+  Kv racing(String key, byte[] value) {
+    return new Kv() {
       @Override
-      public Optional<Entry> get(String key) {
-        return kv.get(key);
+      public Optional<Entry> get(String k) {
+        return kv.get(k);
       }
 
       @Override
@@ -167,8 +165,7 @@ class ApplierIT {
 
       @Override
       public boolean commit(Txn txn) {
-        ServiceRecord other = ServiceRecord.newBuilder().setSpec(web("127.0.0.1:7070")).build();
-        raw.commit(Txn.create().put(KeyLayout.service("web"), other.toByteArray()));
+        raw.commit(Txn.create().put(key, value));
         return kv.commit(txn);
       }
 
@@ -177,16 +174,34 @@ class ApplierIT {
         return kv.describe();
       }
     };
+  }
+
+  @Test
+  void aChangeBetweenTheReadAndTheWriteIsAConflictAndNothingIsWritten() {
+    applier.apply(List.of(service(web("127.0.0.1:8080"))), false, ADMIN);
     int auditBefore = audit().size();
+    Kv racing = racing(KeyLayout.service("web"), ServiceRecord.newBuilder().setSpec(web("127.0.0.1:7070")).build().toByteArray());
 
     assertThatThrownBy(() -> new Applier(racing, Clock.systemUTC()).apply(
         List.of(identity("client1"), service(web("127.0.0.1:9090"))), false, ADMIN))
         .isInstanceOf(ConflictException.class)
-        .hasMessageContaining("changed since it was read, so nothing was written: run apply again");
+        .hasMessage("Service 'web' changed since it was read, so nothing was written: run apply again");
 
     assertThat(raw.get(KeyLayout.identity("client1"))).as("the identity in the same apply").isEmpty();
     assertThat(spec("web").getConnectList()).as("the other writer's change stays").containsExactly("127.0.0.1:7070");
     assertThat(audit()).hasSize(auditBefore);
+  }
+
+  @Test
+  void anObjectDeclaredUnchangedIsComparedTooSoAClientIsNotCreatedForATargetChangedMeanwhile() {
+    applier.apply(List.of(identity("client1"), service(web("127.0.0.1:8080"))), false, ADMIN);
+    Kv racing = racing(KeyLayout.service("web"), ServiceRecord.newBuilder().setSpec(web("127.0.0.1:7070")).build().toByteArray());
+
+    assertThatThrownBy(() -> new Applier(racing, Clock.systemUTC()).apply(
+        List.of(identity("client1"), service(web("127.0.0.1:8080")), service(webClient())), false, ADMIN))
+        .isInstanceOf(ConflictException.class)
+        .hasMessage("Service 'web' changed since it was read, so nothing was written: run apply again");
+    assertThat(raw.get(KeyLayout.service("web-client"))).isEmpty();
   }
 
   @Test
