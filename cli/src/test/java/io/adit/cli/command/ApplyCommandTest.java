@@ -72,6 +72,21 @@ class ApplyCommandTest {
   }
 
   @Test
+  void aClientModeServiceWithAPemAndEveryOptionRoundTripsThroughYamlAndJson() throws Exception {
+    ServiceSpec legacy = ServiceSpec.newBuilder().setName("legacy").setMode(Mode.MODE_CLIENT).setAccept("127.0.0.1:6001")
+        .addConnect("legacy.example:443").addConnect("[2001:db8::1]:443").setAllNodes(true)
+        .setServerName("legacy.example").setIdentity("client1").setCertTtlSeconds(90000)
+        .setTrustCaPem(cli.controller.bundlePem()).setTlsMinVersion("1.3").setHandshakeTimeoutSeconds(5)
+        .setConnectTimeoutSeconds(3).setIdleTimeoutSeconds(90).setMaxConnections(7).build();
+    cli.controller.services.put("legacy", Service.newBuilder().setSpec(legacy).setVersion(9).build());
+    for (String format : new String[] {"yaml", "json"}) {
+      Path file = Files.writeString(dir.resolve("legacy." + format), cli.run("service", "get", "legacy", "-o", format).out());
+      assertThat(cli.run("apply", "-f", file.toString()).exitCode()).isZero();
+      assertThat(lastApply().getObjects(0).getService()).as(format).isEqualTo(legacy.toBuilder().setVerify(Verify.VERIFY_UNSPECIFIED).build());
+    }
+  }
+
+  @Test
   void applyPrintsWhatHappenedToEachObjectAndSaysWhenItTookSeveralTransactions() throws Exception {
     Path file = Files.writeString(dir.resolve("f.yaml"), "kind: Identity\nmetadata: {name: c1}\n");
     ServiceSpec changed = WEB.toBuilder().clearConnect().addConnect("127.0.0.1:9090").build();
