@@ -76,8 +76,9 @@ final class ApplyCommand {
 
   @Command(name = "diff", description = {"Show what apply would change, field by field, and which nodes"
       + " would start, restart or stop which relay. Changes nothing.",
-      "Exits 0 when there is no change and 1 when there are changes (as diff(1) and kubectl diff do);"
-          + " other exit codes as listed below."},
+      "Exits 0 when there is no change and 1 when there are changes; other codes as listed below."},
+      exitCodeList = {"0:No change: everything in the files is as stored.",
+          "1:Changes: apply would create or update something (as diff(1) and kubectl diff)."},
       footer = {"%nExamples:", "  aditctl diff -f web.yaml", "  aditctl diff -f ./services/ -o json"})
   static final class Diff extends ApiCommand {
     @picocli.CommandLine.Mixin

@@ -143,6 +143,8 @@ class ApplyCommandTest {
     var none = cli.run("diff", "-f", file.toString());
     assertThat(none.exitCode()).isZero();
     assertThat(none.out()).isEqualTo("no changes: all 1 objects are as declared\n");
+    assertThat(cli.run("diff", "--help").out()).contains("Exit codes:\n  0   No change: everything in the files is as stored.\n"
+        + "  1   Changes: apply would create or update something").contains("  2   Usage error");
   }
 
   @Test
