@@ -108,8 +108,11 @@ public final class AditCtl {
         .parameterListHeading("%nArguments:%n")
         .optionListHeading("%nOptions:%n")
         .commandListHeading("%nCommands:%n")
-        .exitCodeListHeading("%nExit codes:%n")
-        .exitCodeList(ExitCode.helpList());
+        .exitCodeListHeading("%nExit codes:%n");
+    // A command's own meaning of a code (diff's 1: changes found) replaces the common one.
+    java.util.Map<String, String> codes = ExitCode.helpList();
+    codes.putAll(usage.exitCodeList());
+    usage.exitCodeList(codes);
     cl.getSubcommands().values().forEach(AditCtl::document);
   }
 }

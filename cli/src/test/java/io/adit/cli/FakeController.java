@@ -2,6 +2,8 @@ package io.adit.cli;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Timestamp;
+import io.adit.api.v1.ApplyRequest;
+import io.adit.api.v1.ApplyResponse;
 import io.adit.api.v1.AuditEvent;
 import io.adit.api.v1.CreateServiceRequest;
 import io.adit.api.v1.Crl;
@@ -140,11 +142,22 @@ public final class FakeController implements ControllerApi {
   }
 
   @Override
-  public Identity createIdentity(String name) {
+  public Identity createIdentity(String name, boolean dryRun) {
     enter("createIdentity", name);
-    Identity i = Identity.newBuilder().setName(name).setVersion(revision.incrementAndGet()).build();
-    identities.put(name, i);
+    Identity i = Identity.newBuilder().setName(name).setVersion(dryRun ? 0 : revision.incrementAndGet()).build();
+    if (!dryRun) {
+      identities.put(name, i);
+    }
     return i;
+  }
+
+  /** The response the next apply returns; the request is logged. */
+  public ApplyResponse applyResponse = ApplyResponse.getDefaultInstance();
+
+  @Override
+  public ApplyResponse apply(ApplyRequest request) {
+    enter("apply", request);
+    return applyResponse;
   }
 
   @Override

@@ -12,6 +12,7 @@ import io.adit.common.validation.HostPort;
 import io.adit.controller.api.AuditApi;
 import io.adit.controller.api.CertificateApi;
 import io.adit.controller.api.IdentityApi;
+import io.adit.controller.apply.Applier;
 import io.adit.controller.api.NodeApi;
 import io.adit.controller.api.TunnelApi;
 import io.adit.controller.audit.AuditingKv;
@@ -140,7 +141,7 @@ public final class Controller implements AutoCloseable {
           revocations::revokedSerial);
       ApiServer server = ApiServer.start(config.listen(), keys, authority::bundle,
           List.of(new AuthInterceptor(verifier, AccessPolicy.standard()), metrics.rpcInterceptor()),
-          List.of(new TunnelApi(tunnels), new IdentityApi(identities, revocations), new AuditApi(store),
+          List.of(new TunnelApi(tunnels, new Applier(store, clock)), new IdentityApi(identities, revocations), new AuditApi(store),
               new CertificateApi(authority, issuer, revocations, crls),
               new NodeApi(nodes, authority, issuer, config.etcdEndpoints(), tunnels, revocations, nodeAccess)));
       long renewEvery = SERVING_CERT_TTL.toSeconds() / 2;

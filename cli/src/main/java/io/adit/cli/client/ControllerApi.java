@@ -1,5 +1,7 @@
 package io.adit.cli.client;
 
+import io.adit.api.v1.ApplyRequest;
+import io.adit.api.v1.ApplyResponse;
 import io.adit.api.v1.AuditEvent;
 import io.adit.api.v1.CreateServiceRequest;
 import io.adit.api.v1.Crl;
@@ -37,7 +39,15 @@ public interface ControllerApi extends AutoCloseable {
   /** Deletes a service; {@code dryRun} only checks that it could. Returns it as it was. */
   Service deleteService(String name, boolean dryRun);
 
-  Identity createIdentity(String name);
+  default Identity createIdentity(String name) {
+    return createIdentity(name, false);
+  }
+
+  /** Records a client identity; {@code dryRun} only checks that it could. */
+  Identity createIdentity(String name, boolean dryRun);
+
+  /** Creates or updates the declared objects in one transaction (or, with dry run, says what it would do). */
+  ApplyResponse apply(ApplyRequest request);
 
   Identity getIdentity(String name);
 

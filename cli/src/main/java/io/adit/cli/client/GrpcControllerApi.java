@@ -1,5 +1,7 @@
 package io.adit.cli.client;
 
+import io.adit.api.v1.ApplyRequest;
+import io.adit.api.v1.ApplyResponse;
 import io.adit.api.v1.AuditEvent;
 import io.adit.api.v1.AuditServiceGrpc;
 import io.adit.api.v1.CertificateServiceGrpc;
@@ -110,8 +112,13 @@ final class GrpcControllerApi implements ControllerApi {
   }
 
   @Override
-  public Identity createIdentity(String name) {
-    return identities().createIdentity(CreateIdentityRequest.newBuilder().setName(name).build());
+  public Identity createIdentity(String name, boolean dryRun) {
+    return identities().createIdentity(CreateIdentityRequest.newBuilder().setName(name).setDryRun(dryRun).build());
+  }
+
+  @Override
+  public ApplyResponse apply(ApplyRequest request) {
+    return tunnels().apply(request);
   }
 
   @Override

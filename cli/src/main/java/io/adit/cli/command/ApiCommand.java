@@ -27,10 +27,15 @@ abstract class ApiCommand implements Callable<Integer> {
       throw usage(e.getMessage());
     }
     out().flush();
-    return ExitCode.OK.code();
+    return exitCode();
   }
 
   protected abstract void run() throws Exception;
+
+  /** The exit code after {@link #run} returned normally; 0 except for a command that reports a finding (diff). */
+  protected int exitCode() {
+    return ExitCode.OK.code();
+  }
 
   final GlobalOptions global() {
     return ((RootCommand) spec.root().userObject()).global();

@@ -35,6 +35,8 @@ public final class RootCommand {
     m.put("admin", AdminCommand.class);
     m.put("audit", AuditCommand.class);
     m.put("import", ImportCommand.class);
+    m.put("apply", ApplyCommand.Apply.class);
+    m.put("diff", ApplyCommand.Diff.class);
     m.put("completion", CompletionCommand.class);
     m.put("help", HelpCommand.class);
     return Collections.unmodifiableMap(m);

@@ -4,7 +4,9 @@ import io.adit.api.v1.CreateServiceRequest;
 import io.adit.api.v1.Service;
 import io.adit.api.v1.ServiceSpec;
 import io.adit.api.v1.UpdateServiceRequest;
+import io.adit.cli.declarative.Manifest;
 import io.adit.cli.output.ServiceText;
+import io.adit.cli.output.Views.ServiceStatusView;
 import io.adit.cli.output.Views.ServiceView;
 import io.adit.common.validation.Names;
 import io.grpc.Status;
@@ -89,19 +91,24 @@ final class ServiceCommand {
     }
   }
 
-  @Command(name = "list", description = "List every service with where it runs.",
-      footer = {"%nExamples:", "  aditctl service list", "  aditctl service list -o json | jq -r '.[].name'"})
+  @Command(name = "list", description = {"List every service with where it runs.",
+      "With -o yaml or -o json: a list of objects as aditctl apply reads them (see service get)."},
+      footer = {"%nExamples:", "  aditctl service list",
+          "  aditctl service list -o json | jq -r '.[].metadata.name'",
+          "  aditctl service list -o yaml > services.yaml   # a backup that aditctl apply restores"})
   static final class ListServices extends ApiCommand {
     @Override
     protected void run() {
       List<Service> services = api().listServices();
-      printer().print(services.stream().map(ServiceView::of).toList(),
+      printer().print(services.stream().map(s -> Manifest.of(s, ServiceStatusView.of(s))).toList(),
           () -> ServiceText.list(out(), services, now()));
     }
   }
 
-  @Command(name = "get", description = "Show a service's spec and what each node reports about it.",
-      footer = {"%nExamples:", "  aditctl service get web", "  aditctl service get web -o yaml"})
+  @Command(name = "get", description = {"Show a service's spec and what each node reports about it.",
+      "With -o yaml or -o json: the object as aditctl apply reads it (apiVersion, kind, metadata,"
+          + " spec), with an output-only status section that apply ignores."},
+      footer = {"%nExamples:", "  aditctl service get web", "  aditctl service get web -o yaml > web.yaml"})
   static final class Get extends ApiCommand {
     @Parameters(paramLabel = "NAME", description = "The service to show.")
     String name;
@@ -110,7 +117,7 @@ final class ServiceCommand {
     protected void run() {
       Names.requireDnsLabel("service name", name);
       Service service = api().getService(name);
-      printer().print(ServiceView.of(service), () -> ServiceText.describe(out(), service, now()));
+      printer().print(Manifest.of(service, ServiceStatusView.of(service)), () -> ServiceText.describe(out(), service, now()));
     }
   }
 

@@ -1,5 +1,8 @@
 package io.adit.cli.output;
 
+import io.adit.api.v1.ApplyAction;
+import io.adit.api.v1.ApplyResponse;
+import io.adit.api.v1.ApplyResult;
 import io.adit.api.v1.AuditEvent;
 import io.adit.api.v1.Crl;
 import io.adit.api.v1.Identity;
@@ -14,6 +17,7 @@ import io.adit.api.v1.Service;
 import io.adit.api.v1.ServiceSpec;
 import io.adit.api.v1.TrustBundle;
 import io.adit.api.v1.Verify;
+import io.adit.cli.declarative.FieldDiff;
 import io.adit.common.validation.Durations;
 import java.time.Duration;
 import java.util.List;
@@ -22,7 +26,9 @@ import java.util.List;
  * What {@code -o json} and {@code -o yaml} print: plain records whose component names are the
  * keys. This is a contract scripts rely on, so keys are camelCase, always present (null or
  * empty when unset) and in this order; add keys, never rename or remove them. Times are
- * RFC 3339 in UTC, durations are spelled like the flags ("24h").
+ * RFC 3339 in UTC, durations are spelled like the flags ("24h"). {@code service get|list} and
+ * {@code identity get|list} print {@link io.adit.cli.declarative.Manifest} instead, the shape
+ * {@code aditctl apply} reads back, with these records as its status.
  */
 public final class Views {
   private Views() {}
@@ -52,6 +58,30 @@ public final class Views {
           Human.time(s.getCreateTime()), Human.time(s.getUpdateTime()),
           blankToNull(s.getUpdatedBy()), List.copyOf(s.getWarningsList()),
           s.getNodeStatusList().stream().map(NodeStatusView::of).toList());
+    }
+  }
+
+  /** The output-only {@code status} of {@code service get -o yaml|json}, beside the spec. */
+  public record ServiceStatusView(
+      long version, String createTime, String updateTime, String updatedBy, List<String> warnings,
+      List<NodeStatusView> nodes) {
+
+    public static ServiceStatusView of(Service s) {
+      return new ServiceStatusView(s.getVersion(), Human.time(s.getCreateTime()), Human.time(s.getUpdateTime()),
+          blankToNull(s.getUpdatedBy()), List.copyOf(s.getWarningsList()),
+          s.getNodeStatusList().stream().map(NodeStatusView::of).toList());
+    }
+  }
+
+  /** The output-only {@code status} of {@code identity get -o yaml|json}. */
+  public record IdentityStatusView(
+      long version, boolean revoked, String createTime, String createdBy, String revokeTime, String revokedBy,
+      String lastSerial, String lastNotAfter) {
+
+    public static IdentityStatusView of(Identity i) {
+      return new IdentityStatusView(i.getVersion(), i.getRevoked(), Human.time(i.getCreateTime()),
+          blankToNull(i.getCreatedBy()), Human.time(i.getRevokeTime()), blankToNull(i.getRevokedBy()),
+          blankToNull(i.getLastSerial()), Human.time(i.getLastNotAfter()));
     }
   }
 
@@ -145,6 +175,36 @@ public final class Views {
           c.getRevokedCount(), c.getPem());
     }
   }
+
+  /** {@code apply} and {@code diff} with -o json|yaml: what was (or would be) done, object by object. */
+  public record ApplyView(boolean dryRun, int batches, int batchSize, List<ApplyResultView> results) {
+    public static ApplyView of(ApplyResponse r, boolean dryRun) {
+      return new ApplyView(dryRun, r.getBatches(), r.getBatchSize(), r.getResultsList().stream().map(ApplyResultView::of).toList());
+    }
+  }
+
+  /**
+   * One object: action is created, updated or unchanged; changes are the spec's fields as the
+   * file spells them; relays what each node does; batch which transaction wrote it (0: none).
+   */
+  public record ApplyResultView(
+      String kind, String name, String source, String action, List<FieldDiff.Change> changes,
+      List<RelayView> relays, long version, int batch, List<String> warnings) {
+
+    static ApplyResultView of(ApplyResult r) {
+      String action = switch (r.getAction()) {
+        case APPLY_ACTION_CREATED -> "created";
+        case APPLY_ACTION_UPDATED -> "updated";
+        default -> "unchanged";
+      };
+      return new ApplyResultView(r.getKind(), r.getName(), r.getSource(), action,
+          r.getAction() == ApplyAction.APPLY_ACTION_UPDATED ? FieldDiff.of(r.getBefore(), r.getAfter()) : List.of(),
+          r.getRelaysList().stream().map(c -> new RelayView(c.getNode(), c.getService(), c.getAction(), c.getReason())).toList(),
+          r.getVersion(), r.getBatch(), List.copyOf(r.getWarningsList()));
+    }
+  }
+
+  public record RelayView(String node, String service, String action, String reason) {}
 
   /** What {@code identity issue} wrote. Paths are as the user gave {@code --out}. */
   public record IssuedView(String name, String key, String cert, String ca, String serial, String notAfter) {}

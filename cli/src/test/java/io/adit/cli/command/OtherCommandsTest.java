@@ -102,7 +102,8 @@ class OtherCommandsTest {
     assertThat(cli.run("identity", "create", "Client1").exitCode()).isEqualTo(2);
     assertThat(cli.run("identity", "revoke", "client1").out()).isEqualTo("identity client1 revoked\n");
     var get = cli.run("identity", "get", "client1", "-o", "yaml");
-    assertThat(get.out()).contains("name: client1\nrevoked: true\n");
+    assertThat(get.out()).startsWith("apiVersion: adit/v1\nkind: Identity\nmetadata:\n  name: client1\nspec: {}\nstatus:\n")
+        .contains("\n  revoked: true\n");
     var list = cli.run("identity", "list");
     assertThat(list.out()).startsWith("NAME      STATUS    LAST SERIAL   LAST EXPIRES   AGE\nclient1   Revoked");
     assertThat(cli.run("identity", "get", "nobody").exitCode()).isEqualTo(3);

@@ -105,10 +105,11 @@ class ServiceCommandTest {
   }
 
   @Test
-  void getInJsonPrintsTheStableShape() {
+  void getInJsonPrintsTheObjectAsApplyReadsIt() {
     var r = cli.run("service", "get", "web", "-o", "json");
     assertThat(r.exitCode()).isZero();
-    assertThat(r.out()).startsWith("{\n  \"name\": \"web\",\n  \"mode\": \"server\",");
+    assertThat(r.out()).startsWith("{\n  \"apiVersion\": \"adit/v1\",\n  \"kind\": \"Service\",\n"
+        + "  \"metadata\": {\n    \"name\": \"web\"\n  },\n  \"spec\": {\n").contains("\n  \"status\": {\n    \"version\": ");
     assertThat(r.err()).isEmpty();
   }
 }

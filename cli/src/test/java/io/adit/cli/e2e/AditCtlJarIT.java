@@ -112,15 +112,15 @@ class AditCtlJarIT {
     assertThat(ok("service", "list", "--config", cfg).out()).contains("service1").contains("service2");
 
     JsonNode json = new ObjectMapper().readTree(ok("service", "get", "service1", "-o", "json", "--config", cfg).out());
-    assertThat(json.get("name").asText()).isEqualTo("service1");
-    assertThat(json.get("verify").asText()).isEqualTo("none");
-    assertThat(json.get("nodes").get(0).asText()).isEqualTo("node1");
+    assertThat(json.at("/metadata/name").asText()).isEqualTo("service1");
+    assertThat(json.at("/spec/verify").asText()).isEqualTo("none");
+    assertThat(json.at("/spec/nodes/0").asText()).isEqualTo("node1");
     assertThat(ok("service", "get", "service1", "-o", "yaml", "--config", cfg).out()).contains("name: service1");
 
     ok("service", "update", "service1", "--verify", "require", "--config", cfg);
     JsonNode updated = new ObjectMapper().readTree(ok("service", "get", "service1", "-o", "json", "--config", cfg).out());
-    assertThat(updated.get("verify").asText()).isEqualTo("require");
-    assertThat(updated.get("connect").get(0).asText()).as("flags not given keep their value").isEqualTo("127.0.0.1:7000");
+    assertThat(updated.at("/spec/verify").asText()).isEqualTo("require");
+    assertThat(updated.at("/spec/connect/0").asText()).as("flags not given keep their value").isEqualTo("127.0.0.1:7000");
 
     ok("service", "delete", "service2", "--config", cfg);
     assertOneSentenceError(aditctl("service", "get", "service2", "--config", cfg), 3, "service2");

@@ -25,7 +25,7 @@ public final class IdentityApi extends IdentityServiceGrpc.IdentityServiceImplBa
 
   @Override
   public void createIdentity(CreateIdentityRequest req, StreamObserver<Identity> obs) {
-    Errors.audited(obs, "CreateIdentity", "identity.create", req.getName(), () -> identities.create(req.getName(), Caller.current().describe()));
+    Errors.audited(obs, "CreateIdentity", "identity.create", req.getName(), () -> identities.create(req.getName(), req.getDryRun(), Caller.current().describe()));
   }
 
   @Override

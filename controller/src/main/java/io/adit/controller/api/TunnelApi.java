@@ -1,5 +1,7 @@
 package io.adit.controller.api;
 
+import io.adit.api.v1.ApplyRequest;
+import io.adit.api.v1.ApplyResponse;
 import io.adit.api.v1.CreateServiceRequest;
 import io.adit.api.v1.DeleteServiceRequest;
 import io.adit.api.v1.DeleteServiceResponse;
@@ -10,6 +12,7 @@ import io.adit.api.v1.Service;
 import io.adit.api.v1.TunnelServiceGrpc;
 import io.adit.api.v1.UpdateServiceRequest;
 import io.adit.common.validation.Names;
+import io.adit.controller.apply.Applier;
 import io.adit.controller.auth.Caller;
 import io.adit.controller.tunnel.TunnelManager;
 import io.grpc.stub.StreamObserver;
@@ -17,9 +20,11 @@ import io.grpc.stub.StreamObserver;
 /** TunnelService: services (tunnel specs). Roles are checked by the interceptor. */
 public final class TunnelApi extends TunnelServiceGrpc.TunnelServiceImplBase {
   private final TunnelManager tunnels;
+  private final Applier applier;
 
-  public TunnelApi(TunnelManager tunnels) {
+  public TunnelApi(TunnelManager tunnels, Applier applier) {
     this.tunnels = tunnels;
+    this.applier = applier;
   }
 
   @Override
@@ -48,5 +53,11 @@ public final class TunnelApi extends TunnelServiceGrpc.TunnelServiceImplBase {
     Errors.audited(obs, "DeleteService", "service.delete", req.getName(), () -> DeleteServiceResponse.newBuilder()
         .setService(tunnels.delete(Names.requireDnsLabel("service name", req.getName()), req.getExpectedVersion(), req.getDryRun()))
         .build());
+  }
+
+  /** Audited by the applier itself: one record per object written, in the same transaction. */
+  @Override
+  public void apply(ApplyRequest req, StreamObserver<ApplyResponse> obs) {
+    Errors.unary(obs, "Apply", () -> applier.apply(req.getObjectsList(), req.getDryRun(), Caller.current().describe()));
   }
 }

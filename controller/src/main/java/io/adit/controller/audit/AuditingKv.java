@@ -65,6 +65,14 @@ public final class AuditingKv implements Kv {
     return ok;
   }
 
+  /**
+   * Adds the record of {@code event} to {@code txn}, for a call that makes several changes in
+   * one transaction and records each of them (apply) instead of one pending change.
+   */
+  public static Txn record(Txn txn, AuditEvent event) {
+    return txn.put(key(Timestamps.toInstant(event.getTime())), AuditRecord.newBuilder().setEvent(event).build().toByteArray());
+  }
+
   /** Sortable by time: 13 digits of epoch milliseconds, then random hex against collisions. */
   private static String key(Instant now) {
     byte[] random = new byte[4];

@@ -51,6 +51,7 @@ public final class AccessPolicy {
     p.allow(NodeServiceGrpc.getRevokeJoinTokenMethod(), admin);
     // Nodes only, for themselves (the service refuses an admin: it has no etcd user to get).
     p.allow(NodeServiceGrpc.getGetEtcdCredentialMethod(), adminOrNode);
+    p.allow(TunnelServiceGrpc.getApplyMethod(), admin);
     return p;
   }
 

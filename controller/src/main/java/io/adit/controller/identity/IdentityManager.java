@@ -32,6 +32,11 @@ public final class IdentityManager {
   }
 
   public Identity create(String name, String caller) {
+    return create(name, false, caller);
+  }
+
+  /** With {@code dryRun}, only checks that the identity could be created. */
+  public Identity create(String name, boolean dryRun, String caller) {
     Names.requireDnsLabel("identity name", name);
     String key = KeyLayout.identity(name);
     IdentityRecord record = IdentityRecord.newBuilder()
@@ -39,10 +44,20 @@ public final class IdentityManager {
         .setCreateTime(Timestamps.of(clock.instant()))
         .setCreatedBy(caller)
         .build();
+    if (dryRun) {
+      if (kv.get(key).isPresent()) {
+        throw alreadyExists(name);
+      }
+      return view(record, 0);
+    }
     if (!kv.commit(Txn.create().ifAbsent(key).put(key, record.toByteArray()))) {
-      throw new AlreadyExistsException("identity '" + name + "' already exists: issue a certificate for it with aditctl identity issue " + name);
+      throw alreadyExists(name);
     }
     return get(name);
+  }
+
+  private static AlreadyExistsException alreadyExists(String name) {
+    return new AlreadyExistsException("identity '" + name + "' already exists: issue a certificate for it with aditctl identity issue " + name);
   }
 
   public Identity get(String name) {

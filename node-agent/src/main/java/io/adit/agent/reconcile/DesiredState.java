@@ -1,6 +1,7 @@
 package io.adit.agent.reconcile;
 
 import io.adit.api.v1.ServiceSpec;
+import io.adit.common.spec.RelayChanges;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,7 +20,7 @@ public final class DesiredState {
       Function<ServiceSpec, List<String>> targets) {
     Map<String, DesiredRelay> out = new LinkedHashMap<>();
     for (ServiceSpec s : services) {
-      if (s.getAllNodes() || s.getNodesList().contains(node)) {
+      if (RelayChanges.placedOn(s, node)) {
         out.put(s.getName(), new DesiredRelay(s, s.getTo().isEmpty() ? List.of() : targets.apply(s)));
       }
     }

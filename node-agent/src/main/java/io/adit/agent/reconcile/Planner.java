@@ -1,7 +1,6 @@
 package io.adit.agent.reconcile;
 
-import io.adit.api.v1.ServiceSpec;
-import com.google.protobuf.Descriptors.FieldDescriptor;
+import io.adit.common.spec.RelayChanges;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -41,17 +40,12 @@ public final class Planner {
     return actions;
   }
 
-  /** Which fields changed, by their API names: "changed connect, verify". */
+  /** Which fields changed, by their API names: "changed connect, verify" (the rule is {@link RelayChanges}). */
   static String describeChange(DesiredRelay before, DesiredRelay after) {
-    List<String> fields = new ArrayList<>();
-    for (FieldDescriptor f : ServiceSpec.getDescriptor().getFields()) {
-      if (!before.spec().getField(f).equals(after.spec().getField(f))) {
-        fields.add(f.getJsonName());
-      }
-    }
+    List<String> fields = new ArrayList<>(RelayChanges.changedFields(before.spec(), after.spec()));
     if (!before.targets().equals(after.targets())) {
       fields.add("target addresses");
     }
-    return fields.isEmpty() ? "config changed" : "changed " + String.join(", ", fields);
+    return RelayChanges.describe(fields);
   }
 }
