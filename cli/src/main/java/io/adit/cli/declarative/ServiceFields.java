@@ -22,12 +22,12 @@ import java.util.Locale;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"client", "accept", "connect", "to", "nodes", "allNodes", "verify", "allow", "serverName",
     "identity", "certTtl", "dnsNames", "ipAddresses", "trustCa", "tlsMinVersion", "handshakeTimeout",
-    "connectTimeout", "idleTimeout", "maxConnections", "proxyProtocol"})
+    "connectTimeout", "idleTimeout", "maxConnections", "proxyProtocol", "failover"})
 public record ServiceFields(
     Boolean client, String accept, List<String> connect, String to, List<String> nodes, Boolean allNodes,
     String verify, List<String> allow, String serverName, String identity, String certTtl, List<String> dnsNames,
     List<String> ipAddresses, String trustCa, String tlsMinVersion, String handshakeTimeout, String connectTimeout,
-    String idleTimeout, Integer maxConnections, String proxyProtocol) {
+    String idleTimeout, Integer maxConnections, String proxyProtocol, String failover) {
 
   /** The API spec named {@code name}; values checked as the flags check them, the rest by the controller. */
   public ServiceSpec toProto(String name) {
@@ -61,6 +61,11 @@ public record ServiceFields(
     }
     String proxy = orEmpty(proxyProtocol).strip().toLowerCase(Locale.ROOT);
     b.setProxyProtocol(proxy.equals("none") ? "" : proxy);
+    String order = orEmpty(failover).strip().toLowerCase(Locale.ROOT);
+    if (!order.isEmpty() && !order.equals("prio") && !order.equals("rr")) {
+      throw new InvalidInputException("failover must be prio or rr, not '" + failover + "'");
+    }
+    b.setFailover(order.equals("rr") ? "rr" : "");
     return b.build();
   }
 
@@ -74,7 +79,7 @@ public record ServiceFields(
         out(s.getIpAddressesList()), blank(s.getTrustCaPem()), blank(s.getTlsMinVersion()),
         duration(s.getHandshakeTimeoutSeconds()), duration(s.getConnectTimeoutSeconds()),
         duration(s.getIdleTimeoutSeconds()), s.getMaxConnections() == 0 ? null : s.getMaxConnections(),
-        blank(s.getProxyProtocol()));
+        blank(s.getProxyProtocol()), blank(s.getFailover()));
   }
 
   private static String verifyName(Verify v) {
