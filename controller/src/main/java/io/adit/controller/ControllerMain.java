@@ -101,6 +101,11 @@ public final class ControllerMain implements Callable<Integer> {
           + "when a certificate is revoked (default ${DEFAULT-VALUE}).")
   String crlValidity;
 
+  @Option(names = "--ca-retire-slack", paramLabel = "DURATION", defaultValue = "5m",
+      description = "After a CA rotation, how long the old CA stays trusted once the last certificate it signed has "
+          + "expired (default ${DEFAULT-VALUE}).")
+  String caRetireSlack;
+
   public static void main(String[] args) {
     SLF4JBridgeHandler.removeHandlersForRootLogger();
     SLF4JBridgeHandler.install();
@@ -139,7 +144,8 @@ public final class ControllerMain implements Callable<Integer> {
         Durations.parse("--etcd-timeout", etcdTimeout), tls, Durations.parse("--admin-cert-ttl", adminTtl),
         Optional.ofNullable(httpListen).map(h -> HostPort.parse("--http-listen", h, false)),
         Optional.ofNullable(crlUrl).map(ControllerConfig::parseCrlUrl), Durations.parse("--crl-validity", crlValidity));
-    Daemon.runUntilStopped(Controller.start(config), log::info);
+    Daemon.runUntilStopped(Controller.start(config, java.time.Clock.systemUTC(), new io.adit.controller.ca.CaRotation.Settings(
+        Controller.DEFAULT_ROTATION.minPrepared(), Durations.parse("--ca-retire-slack", caRetireSlack))), log::info);
     return 0;
   }
 

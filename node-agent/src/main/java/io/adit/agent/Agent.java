@@ -5,6 +5,11 @@ import io.adit.agent.identity.CertificateManager;
 import io.adit.agent.identity.ControllerClient;
 import io.adit.agent.identity.Material;
 import io.adit.agent.identity.NodeIdentity;
+import io.adit.agent.identity.TrustBundle;
+import io.adit.agent.status.TrustReport;
+import io.adit.agent.watch.TrustWatcher;
+import io.adit.common.pki.Pem;
+import io.adit.store.v1.TrustBundleRecord;
 import io.adit.agent.reconcile.Action;
 import io.adit.agent.reconcile.DesiredRelay;
 import io.adit.agent.reconcile.DesiredState;
@@ -57,6 +62,9 @@ public final class Agent implements AutoCloseable {
   private final RevocationWatcher revocations;
   private final Snapshot snapshot;
   private final Targets targets;
+  private final TrustBundle trust;
+  private final TrustWatcher trustWatcher;
+  private final TrustReport trustReport;
   private final ScheduledExecutorService loop;
   private final ScheduledExecutorService background;
   private Map<String, ServiceSpec> specs = Map.of();
@@ -73,7 +81,8 @@ public final class Agent implements AutoCloseable {
     this.etcd = etcdClient.build();
     this.loop = Executors.newSingleThreadScheduledExecutor(daemon("reconcile"));
     this.background = Executors.newScheduledThreadPool(2, daemon("certs"));
-    this.controller = ControllerClient.connect(config.controllers(), identity.material());
+    this.trust = TrustBundle.load(config.dataDir(), identity.material().trust());
+    this.controller = ControllerClient.connect(config.controllers(), identity.material(), trust.cas());
     this.certs = new CertificateManager(controller::sign, new CertStore(config.dataDir()), background, clock);
     AtomicReference<NodeIdentity> current = new AtomicReference<>(identity);
     certs.adopt(new CertificateManager.Subject(Kind.KIND_NODE, name), identity.material(), m -> {
@@ -87,7 +96,7 @@ public final class Agent implements AutoCloseable {
     this.groups = EventLoopGroups.create();
     RevocationState revoked = new RevocationState();
     this.relays = new RelaySupervisor(name, groups, certs, () -> current.get().material(), config.tlsProvider(),
-        new StatusWriter(etcd, name, config.etcdTimeout()), clock, revoked);
+        new StatusWriter(etcd, name, config.etcdTimeout()), clock, revoked, trust::cas);
     this.revocations = new RevocationWatcher(etcd, config.etcdTimeout(), revoked, config.dataDir(), r -> {
       int closed = relays.disconnectRevoked();
       if (closed > 0) {
@@ -99,6 +108,8 @@ public final class Agent implements AutoCloseable {
     this.snapshot = new Snapshot(config.dataDir());
     this.targets = new Targets(etcd, config.etcdTimeout());
     this.watcher = new SpecWatcher(etcd, loop, config.etcdTimeout(), this::onSpecs);
+    this.trustReport = new TrustReport(etcd, name, clock, config.etcdTimeout(), background);
+    this.trustWatcher = new TrustWatcher(etcd, loop, config.etcdTimeout(), this::onTrust);
   }
 
   public static Agent start(AgentConfig config, Clock clock) throws IOException {
@@ -116,6 +127,7 @@ public final class Agent implements AutoCloseable {
       agent.reconcile(saved, false);
     }));
     agent.revocations.start(config.resync());
+    agent.trustWatcher.start(config.resync());
     agent.watcher.start(config.resync());
     agent.loop.scheduleWithFixedDelay(agent::resync, config.resync().toMillis(), config.resync().toMillis(), TimeUnit.MILLISECONDS);
     agent.loop.scheduleWithFixedDelay(agent.relays::reportAll, 5, 5, TimeUnit.SECONDS);
@@ -126,6 +138,26 @@ public final class Agent implements AutoCloseable {
   private void onSpecs(Map<String, ServiceSpec> services) {
     snapshot.save(services);
     reconcile(services, false);
+  }
+
+  /**
+   * A trust bundle from etcd (reconcile thread): a new one goes to every relay (for new
+   * connections; live ones keep theirs) and to the controller channel, and only then is it
+   * reported as held, since a CA rotation lets the new CA sign once every node reports it.
+   */
+  private void onTrust(TrustBundleRecord record) {
+    try {
+      List<java.security.cert.X509Certificate> cas = Pem.certificates(record.getPem());
+      if (trust.set(cas)) {
+        relays.retrustAll();
+        controller.updateTrust(cas);
+        log.info("now trusting the cluster's {} CA(s) of trust bundle version {} for new connections", cas.size(),
+            record.getVersion());
+      }
+      trustReport.report(trust.current().fingerprint());
+    } catch (RuntimeException e) {
+      log.warn("cannot apply the trust bundle from etcd ({}); keeping the current one", e.getMessage());
+    }
   }
 
   private void resync() {
@@ -163,6 +195,7 @@ public final class Agent implements AutoCloseable {
   @Override
   public void close() {
     watcher.close();
+    trustWatcher.close();
     revocations.close();
     try {
       loop.submit(relays::close).get(10, TimeUnit.SECONDS);
