@@ -58,6 +58,12 @@ public interface ControllerApi extends AutoCloseable {
 
   List<Node> listNodes();
 
+  /** Starts a CA rotation: a new CA, prepared. */
+  io.adit.api.v1.RotateCaResponse rotateCa();
+
+  /** Every CA of the cluster with its state and what it waits for. */
+  io.adit.api.v1.ListCasResponse listCas();
+
   /** A one-time join token; {@code ttlSeconds} 0 means the controller's default. */
   JoinToken createJoinToken(long ttlSeconds);
 
