@@ -57,7 +57,6 @@ public final class CaRotator {
   /** Prepares a new CA (recorded as {@code ca.rotate} by the caller's pending audit). */
   public CertificateAuthority rotate() {
     CaRecord prepared = authority.prepare(store);
-    Audit.detail("new CA " + prepared.getId() + " prepared; it signs once every Ready node holds the new bundle");
     return describe(prepared, plan().waiting().getOrDefault(prepared.getId(), null));
   }
 

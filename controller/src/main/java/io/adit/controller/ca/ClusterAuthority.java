@@ -225,6 +225,8 @@ public final class ClusterAuthority {
     CaRecord record = sealed(material, kek, State.PREPARED, false, clock);
     List<CaRecord> after = new ArrayList<>(v.records());
     after.add(record);
+    io.adit.controller.audit.Audit.detail("new CA " + record.getId() + " prepared ("
+        + material.certificate().getSubjectX500Principal().getName() + "); it signs once every Ready node holds the new bundle");
     commitChange(store, v, after, v.activeId());
     log.info("prepared the new cluster CA {}: it signs once every Ready node holds the new trust bundle", record.getId());
     return record;
