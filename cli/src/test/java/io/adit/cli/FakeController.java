@@ -281,6 +281,13 @@ public final class FakeController implements ControllerApi {
   }
 
   @Override
+  public Crl getCrl(io.adit.api.v1.GetCrlRequest request) {
+    Crl crl = getCrl();
+    requests.set(requests.size() - 1, request);
+    return request.getAllTrusted() ? crl.toBuilder().setPem(crl.getPem() + crl.getPem()).build() : crl;
+  }
+
+  @Override
   public List<Node> listNodes() {
     enter("listNodes", null);
     return List.copyOf(nodes);

@@ -123,7 +123,7 @@ public final class Controller implements AutoCloseable {
       NodeManager nodes = new NodeManager(store, clock);
       RevocationManager revocations = new RevocationManager(store, identities, clock);
       Issuer issuer = new Issuer(authority, ttl, tunnels, identities, revocations);
-      CrlMaker crls = new CrlMaker(kv, authority::active, clock, config.crlValidity());
+      CrlMaker crls = new CrlMaker(kv, authority::active, authority::trusted, clock, config.crlValidity());
       if (config.httpListen().isPresent()) {
         http = Optional.of(CrlHttpServer.start(config.httpListen().get(), crls::recent));
       }

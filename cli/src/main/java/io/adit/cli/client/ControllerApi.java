@@ -56,6 +56,9 @@ public interface ControllerApi extends AutoCloseable {
   /** The CRL signed by the cluster's CA, PEM and DER. */
   Crl getCrl();
 
+  /** One trusted CA's CRL, or every trusted CA's in one PEM. */
+  Crl getCrl(io.adit.api.v1.GetCrlRequest request);
+
   List<Node> listNodes();
 
   /** Starts a CA rotation: a new CA, prepared. */

@@ -165,6 +165,11 @@ final class GrpcControllerApi implements ControllerApi {
   }
 
   @Override
+  public Crl getCrl(GetCrlRequest request) {
+    return certificates().getCrl(request);
+  }
+
+  @Override
   public List<Node> listNodes() {
     return nodes().listNodes(ListNodesRequest.getDefaultInstance()).getNodesList();
   }

@@ -57,6 +57,8 @@ final class CaCommand {
           "  # replace stunnel's CRLfile atomically (stunnel rereads it on reload):",
           "  aditctl ca crl --out /etc/stunnel/crl.pem",
           "  aditctl ca crl --der > crl.der",
+          "  # during a CA rotation, the CRLs of both CAs:",
+          "  aditctl ca crl --all --out /etc/stunnel/crl.pem",
           "  # its number, thisUpdate, nextUpdate and how many it lists:",
           "  aditctl ca crl -o json"})
   static final class CrlCommand extends ApiCommand {
@@ -66,6 +68,14 @@ final class CaCommand {
     @Option(names = "--out", paramLabel = "FILE",
         description = "Write the CRL to FILE (replaced atomically, mode 0644) instead of stdout.")
     Path file;
+
+    @Option(names = "--ca", paramLabel = "ID", description = "The CRL of this CA (an id from aditctl ca list) instead of"
+        + " the active CA's: during a CA rotation a certificate of the old CA is listed in the old CA's CRL.")
+    String caId;
+
+    @Option(names = "--all", description = "The CRLs of every trusted CA in one PEM file, the active CA's first"
+        + " (stunnel's CRLfile and openssl verify -CRLfile take several): the one to use during a CA rotation.")
+    boolean all;
 
     @Override
     protected void run() throws IOException {
@@ -80,7 +90,11 @@ final class CaCommand {
       if (file != null && Files.isDirectory(file)) {
         throw usage("--out " + file + " is a directory: give a file name, such as " + file.resolve(der ? "crl.der" : "crl.pem"));
       }
-      Crl crl = api().getCrl();
+      if (all && (der || caId != null)) {
+        throw usage("--all gives every trusted CA's CRL in one PEM: it goes with neither --der nor --ca");
+      }
+      Crl crl = caId == null && !all ? api().getCrl()
+          : api().getCrl(io.adit.api.v1.GetCrlRequest.newBuilder().setCaId(caId == null ? "" : caId).setAllTrusted(all).build());
       if (crl.getDer().isEmpty() || crl.getPem().isEmpty()) {
         throw new CliException(ExitCode.FAILURE, "the controller returned an empty CRL");
       }

@@ -100,4 +100,22 @@ class CaRotateCommandTest {
     assertThat(r.err()).contains("CA newca is not active after 1s: waiting for: node2, node3 (older trust bundle);"
         + " the rotation goes on");
   }
+
+  @Test
+  void crlAllAsksForEveryTrustedCasCrlInOnePem() {
+    var r = cli.run("ca", "crl", "--all");
+
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(r.out()).isEqualTo(cli.controller.crlPem() + cli.controller.crlPem());
+    assertThat(((io.adit.api.v1.GetCrlRequest) cli.controller.requests.get(0)).getAllTrusted()).isTrue();
+  }
+
+  @Test
+  void crlAllWithDerIsRefusedBeforeAskingTheController() {
+    var r = cli.run("ca", "crl", "--all", "--der", "--out", dir.resolve("x").toString());
+
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err()).contains("--all gives every trusted CA's CRL in one PEM");
+    assertThat(cli.controller.calls).isEmpty();
+  }
 }

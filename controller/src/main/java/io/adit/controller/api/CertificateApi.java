@@ -111,7 +111,11 @@ public final class CertificateApi extends CertificateServiceGrpc.CertificateServ
   @Override
   public void getCrl(GetCrlRequest req, StreamObserver<Crl> obs) {
     Errors.unary(obs, "GetCrl", () -> {
-      SignedCrl crl = crls.current();
+      if (!req.getCaId().isEmpty() && req.getAllTrusted()) {
+        throw new InvalidInputException("--ca and --all do not go together: give one CA's id, or all");
+      }
+      SignedCrl crl = req.getAllTrusted() ? crls.allTrusted()
+          : req.getCaId().isEmpty() ? crls.current() : crls.forCa(req.getCaId());
       return Crl.newBuilder()
           .setPem(crl.pem())
           .setDer(ByteString.copyFrom(crl.der()))

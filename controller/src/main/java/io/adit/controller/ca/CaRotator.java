@@ -99,11 +99,11 @@ public final class CaRotator {
         continue;
       }
       boolean done = Audit.of(actor, "ca.retire", t.getKey(), () -> {
-        Audit.detail("the last certificate it signed has expired; removed from the trust bundle");
+        Audit.detail("every certificate it signed has expired or is revoked; removed from the trust bundle");
         return authority.apply(store, Map.of(t.getKey(), State.RETIRED));
       });
       if (done) {
-        log.info("CA {} retired: the last certificate it signed has expired; it left the trust bundle", t.getKey());
+        log.info("CA {} retired: every certificate it signed has expired or is revoked; it left the trust bundle", t.getKey());
       }
     }
     return plan.isEmpty() ? plan : plan();

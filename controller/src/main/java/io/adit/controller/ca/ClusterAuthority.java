@@ -57,6 +57,7 @@ public final class ClusterAuthority {
   private final Clock clock;
   private final Optional<URI> crlUrl;
   private final List<Runnable> activeChanged = new CopyOnWriteArrayList<>();
+  private final Map<String, CaMaterial> unsealed = new java.util.concurrent.ConcurrentHashMap<>();
   private volatile View view;
 
   private ClusterAuthority(String trustDomain, Kv kv, KeyEncryption kek, Clock clock, Optional<URI> crlUrl) {
@@ -320,6 +321,21 @@ public final class ClusterAuthority {
 
   public CertificateSigner signer() {
     return view.signer();
+  }
+
+  /**
+   * Every CA still trusted with its key, the active one first: each signs its own CRL during a
+   * rotation (a retired CA's key is gone, and so is its CRL).
+   */
+  public List<CaMaterial> trusted() {
+    View v = view;
+    List<CaMaterial> out = new ArrayList<>(List.of(v.active()));
+    for (CaRecord r : v.records()) {
+      if (state(r).trusted() && !r.getId().equals(v.activeId()) && !r.getSealedKey().isEmpty()) {
+        out.add(unsealed.computeIfAbsent(r.getId(), id -> unseal(r)));
+      }
+    }
+    return out;
   }
 
   /** Every CA of the cluster, retired ones included, as stored. */
