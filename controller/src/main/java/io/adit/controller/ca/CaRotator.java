@@ -60,12 +60,25 @@ public final class CaRotator {
     return describe(prepared, plan().waiting().getOrDefault(prepared.getId(), null));
   }
 
-  /** Moves the CAs along if they may; never throws (it runs on a scheduler). */
+  private boolean failing; // only the scheduler's thread touches it
+
+  /**
+   * Moves the CAs along if they may; never throws (it runs on a scheduler). A failure is logged
+   * once until it clears, not every few seconds while etcd is down.
+   */
   public void stepQuietly() {
     try {
       step();
+      if (failing) {
+        log.info("re-reading the cluster's CAs from etcd works again");
+        failing = false;
+      }
     } catch (RuntimeException e) {
-      log.warn("checking the CA rotation failed ({}); trying again shortly", e.getMessage());
+      if (!failing) {
+        log.warn("cannot re-read the cluster's CAs from etcd ({}); signing goes on with the CA known, retrying every"
+            + " few seconds", e.getMessage());
+      }
+      failing = true;
     }
   }
 
