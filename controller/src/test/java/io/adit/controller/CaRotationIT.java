@@ -72,6 +72,11 @@ class CaRotationIT {
     RotateCaResponse rotated;
     X509Certificate oldCa;
     ClientConfig admin;
+    // A second replica (the same ca.kek) that never activates a CA itself: it must follow etcd.
+    Path otherDir = dir.resolve("other");
+    java.nio.file.Files.createDirectories(otherDir);
+    Controller other = null;
+    try {
     // A first controller that would keep the new CA prepared for an hour.
     try (Controller first = Controller.start(config, Clock.systemUTC(),
         new CaRotation.Settings(Duration.ofHours(1), Duration.ofSeconds(1)))) {
@@ -80,6 +85,9 @@ class CaRotationIT {
       ManagedChannel channel = TestChannels.fromConfig(admin, first.port());
       try {
         rotated = ca(channel).rotateCa(RotateCaRequest.getDefaultInstance());
+        java.nio.file.Files.copy(dir.resolve("ctl").resolve("ca.kek"), otherDir.resolve("ca.kek"));
+        other = Controller.start(ControllerConfig.of(etcd.endpoints(), new HostPort("127.0.0.1", 0), otherDir),
+            Clock.systemUTC(), new CaRotation.Settings(Duration.ofHours(1), Duration.ofHours(1)));
         assertThat(rotated.getPrepared().getState()).isEqualTo("prepared");
         assertThat(rotated.getPrepared().getSubject()).contains("CN=Adit CA 2");
         assertThat(Pem.certificates(rotated.getBundlePem())).hasSize(2).contains(oldCa);
@@ -135,14 +143,32 @@ class CaRotationIT {
         Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
             .until(() -> ca(fresh).getTrustBundle(GetTrustBundleRequest.getDefaultInstance()).getPem().contains("BEGIN"));
 
-        // The old admin certificate is the last one the old CA signed: while it is valid and not
+        // The other controller, up since before the switch, noticed it within its refresh period:
+        // it serves a certificate from the new CA and signs with it.
+        ManagedChannel viaOther = TestChannels.as(other.port(), List.of(newCa), key.getPrivate(), admin2);
+        try {
+          Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+              .until(() -> ca(viaOther).getTrustBundle(GetTrustBundleRequest.getDefaultInstance()).getPem().contains("BEGIN"));
+          X509Certificate fromOther = Pem.certificate(ca(viaOther).signCertificate(SignCertificateRequest.newBuilder()
+              .setKind(Kind.KIND_ADMIN).setName("other").setTtlSeconds(600)
+              .setCsrPem(Pem.encode(Keys.csr(Keys.generateP256(), "other"))).build()).getCertificatePem());
+          assertThat(fromOther.getIssuerX500Principal()).isEqualTo(newCa.getSubjectX500Principal());
+        } finally {
+          viaOther.shutdownNow();
+        }
+
+        // The old admin certificates (each controller wrote one at its first start) are the last
+        // ones the old CA signed: while it is valid and not
         // revoked, the old CA is retiring and says why.
         String oldAdminSerial = Keys.serialHex(Pem.certificate(admin.certPem()));
         CertificateAuthority retiring = find(fresh, ClusterAuthority.caId(oldCa));
         assertThat(retiring.getState()).isEqualTo("retiring");
-        assertThat(retiring.getLastCertificate()).isEqualTo("admin/admin serial " + oldAdminSerial);
-        ca(fresh).revokeCertificate(RevokeCertificateRequest.newBuilder().setSerial(oldAdminSerial)
-            .setReason("CA rotation").build());
+        assertThat(retiring.getLastCertificate()).startsWith("admin/admin serial ");
+        String otherAdminSerial = Keys.serialHex(Pem.certificate(ClientConfig.read(other.adminConfig()).certPem()));
+        for (String serial : List.of(oldAdminSerial, otherAdminSerial)) {
+          ca(fresh).revokeCertificate(RevokeCertificateRequest.newBuilder().setSerial(serial)
+              .setReason("CA rotation").build());
+        }
         Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200))
             .until(() -> find(fresh, ClusterAuthority.caId(oldCa)).getState(), "retired"::equals);
         assertThat(Pem.certificates(ca(fresh).getTrustBundle(GetTrustBundleRequest.getDefaultInstance()).getPem()))
@@ -162,6 +188,11 @@ class CaRotationIT {
         if (newOnly != null) {
           newOnly.shutdownNow();
         }
+      }
+    }
+    } finally {
+      if (other != null) {
+        other.close();
       }
     }
   }
