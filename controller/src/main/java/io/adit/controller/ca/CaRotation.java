@@ -47,7 +47,7 @@ public final class CaRotation {
   public record Authority(String id, State state, Instant since) {}
 
   /**
-   * A certificate that is still valid and not revoked: {@code caId} signed it (empty when the
+   * A certificate that is not revoked (expired or not): {@code caId} signed it (empty when the
    * record predates rotation, so it may belong to any CA); {@code what} names it for people.
    */
   public record Signed(String caId, Instant notAfter, String what) {}
@@ -63,7 +63,8 @@ public final class CaRotation {
    * @param bundleFingerprint the fingerprint of the current trust bundle
    * @param readyNodes each Ready node (presence lease alive) with the fingerprint of the bundle
    *     it reports (empty if it reported none)
-   * @param signed the certificates still valid and not revoked
+   * @param signed the certificates not revoked, including expired ones: the last one to expire
+   *     holds its CA for {@code retireSlack} more
    */
   public record Inputs(List<Authority> authorities, String bundleFingerprint, Map<String, String> readyNodes,
       List<Signed> signed, Instant now) {}

@@ -131,7 +131,7 @@ public final class CaRotator {
         .toList();
     boolean rotating = cas.stream().anyMatch(a -> a.state() == State.PREPARED || a.state() == State.RETIRING);
     Map<String, String> ready = rotating ? readyNodes() : Map.of();
-    List<Signed> signed = rotating ? signed(now) : List.of();
+    List<Signed> signed = rotating ? signed() : List.of();
     return CaRotation.plan(new CaRotation.Inputs(cas, authority.bundleFingerprint(), ready, signed, now), settings);
   }
 
@@ -183,15 +183,19 @@ public final class CaRotator {
     return out;
   }
 
-  /** The certificates still valid and not revoked, with the CA that signed each. */
-  private List<Signed> signed(Instant now) {
+  /**
+   * The certificates not revoked, with the CA that signed each, expired ones included (until
+   * the hourly prune drops their records): a CA retires {@code retireSlack} after its last
+   * certificate expired, so that one must still count once it has expired.
+   */
+  private List<Signed> signed() {
     Set<String> revoked = new HashSet<>();
     store.list(KeyLayout.REVOKED).entries().forEach(e -> revoked.add(KeyLayout.lastSegment(e.key())));
     List<Signed> out = new ArrayList<>();
     for (Kv.Entry e : store.list(KeyLayout.ISSUED).entries()) {
       IssuedRecord r = Records.parse(IssuedRecord.parser(), e);
       Instant notAfter = Timestamps.toInstant(r.getNotAfter());
-      if (notAfter.isAfter(now) && !revoked.contains(r.getSerial())) {
+      if (!revoked.contains(r.getSerial())) {
         String kind = r.getKind().name().startsWith("KIND_") ? r.getKind().name().substring(5) : r.getKind().name();
         out.add(new Signed(r.getCaId(), notAfter,
             kind.toLowerCase(java.util.Locale.ROOT) + "/" + r.getName() + " serial " + r.getSerial()));

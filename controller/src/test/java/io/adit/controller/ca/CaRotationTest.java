@@ -108,4 +108,17 @@ class CaRotationTest {
     assertThat(plan.isEmpty()).isTrue();
     assertThat(plan.waiting().get("old").retireAt()).isEqualTo(Optional.empty());
   }
+
+  @Test
+  void aCertificateThatExpiredLessThanTheSlackAgoStillHoldsItsCa() {
+    Authority retiring = new Authority("old", State.RETIRING, T0);
+    List<Signed> signed = List.of(new Signed("old", T0.plusSeconds(20), "client/app serial 05"));
+
+    Plan justExpired = CaRotation.plan(inputs(List.of(retiring), Map.of(), signed, T0.plusSeconds(21)), SETTINGS);
+    Plan slackOver = CaRotation.plan(inputs(List.of(retiring), Map.of(), signed, T0.plusSeconds(30)), SETTINGS);
+
+    assertThat(justExpired.isEmpty()).isTrue();
+    assertThat(justExpired.waiting().get("old").retireAt()).contains(T0.plusSeconds(30));
+    assertThat(slackOver.transitions()).containsExactly(Map.entry("old", State.RETIRED));
+  }
 }

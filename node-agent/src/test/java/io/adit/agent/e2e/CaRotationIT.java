@@ -147,6 +147,9 @@ class CaRotationIT {
           assertThat(retiring.hasRetireTime()).isTrue();
           Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
               .until(() -> stateOf(last, ClusterIds.of(oldCa)), "retired"::equals);
+          assertThat(java.time.Instant.now()).as("it retires no earlier than ca list said")
+              .isAfterOrEqualTo(java.time.Instant.ofEpochSecond(retiring.getRetireTime().getSeconds(),
+                  retiring.getRetireTime().getNanos()));
           List<X509Certificate> after = Pem.certificates(ca(last).getTrustBundle(GetTrustBundleRequest.getDefaultInstance()).getPem());
           assertThat(after).containsExactly(newCa);
 
