@@ -283,6 +283,29 @@ public final class FakeController implements ControllerApi {
         .setCrlNumber(42).setRevokedCount(1).build();
   }
 
+  /** What rotateCa returns; listCas returns the head of {@link #cas} (the last one stays). */
+  public io.adit.api.v1.RotateCaResponse rotation = io.adit.api.v1.RotateCaResponse.getDefaultInstance();
+  public final java.util.ArrayDeque<io.adit.api.v1.ListCasResponse> cas = new java.util.ArrayDeque<>();
+
+  @Override
+  public io.adit.api.v1.RotateCaResponse rotateCa() {
+    enter("rotateCa", null);
+    return rotation;
+  }
+
+  @Override
+  public io.adit.api.v1.ListCasResponse listCas() {
+    enter("listCas", null);
+    return cas.size() > 1 ? cas.poll() : cas.peek();
+  }
+
+  @Override
+  public Crl getCrl(io.adit.api.v1.GetCrlRequest request) {
+    Crl crl = getCrl();
+    requests.set(requests.size() - 1, request);
+    return request.getAllTrusted() ? crl.toBuilder().setPem(crl.getPem() + crl.getPem()).build() : crl;
+  }
+
   @Override
   public List<Node> listNodes() {
     enter("listNodes", null);

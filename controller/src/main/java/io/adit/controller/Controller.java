@@ -21,6 +21,8 @@ import io.adit.controller.auth.AuthInterceptor;
 import io.adit.controller.auth.PeerVerifier;
 import io.adit.controller.ca.CaImport;
 import io.adit.controller.ca.CaMaterial;
+import io.adit.controller.ca.CaRotation;
+import io.adit.controller.ca.CaRotator;
 import io.adit.controller.ca.ClusterAuthority;
 import io.adit.controller.ca.TtlPolicy;
 import io.adit.controller.crl.CrlMaker;
@@ -90,6 +92,22 @@ public final class Controller implements AutoCloseable {
   }
 
   public static Controller start(ControllerConfig config, Clock clock) throws IOException, InterruptedException {
+    return start(config, clock, DEFAULT_ROTATION);
+  }
+
+  /** How often each controller re-reads the CAs from etcd and moves a CA rotation along. */
+  static final Duration CA_REFRESH = Duration.ofSeconds(2);
+  /**
+   * A new CA stays prepared at least this long, so every controller has re-read the bundle (and
+   * trusts the new CA) before the first certificate from it exists; a retiring CA stays trusted
+   * {@code --ca-retire-slack} past its last certificate.
+   */
+  public static final CaRotation.Settings DEFAULT_ROTATION =
+      new CaRotation.Settings(CA_REFRESH.multipliedBy(3), Duration.ofMinutes(5));
+
+  /** As {@link #start(ControllerConfig, Clock)}, with CA rotation's timing. */
+  public static Controller start(ControllerConfig config, Clock clock, CaRotation.Settings rotation)
+      throws IOException, InterruptedException {
     AtomicFiles.ensurePrivateDirectory(config.dataDir());
     Optional<CaMaterial> imported = Optional.empty();
     if (config.importCaCert().isPresent()) {
@@ -130,7 +148,7 @@ public final class Controller implements AutoCloseable {
       NodeManager nodes = new NodeManager(store, clock, metrics::joined);
       RevocationManager revocations = new RevocationManager(store, identities, clock);
       Issuer issuer = new Issuer(authority, ttl, tunnels, identities, revocations, metrics::issued);
-      CrlMaker crls = new CrlMaker(kv, authority::active, clock, config.crlValidity());
+      CrlMaker crls = new CrlMaker(kv, authority::active, authority::trusted, clock, config.crlValidity());
       if (config.httpListen().isPresent()) {
         http = Optional.of(CrlHttpServer.start(config.httpListen().get(), crls::recent));
       }
@@ -139,14 +157,19 @@ public final class Controller implements AutoCloseable {
       SwappableKeyManager keys = new SwappableKeyManager(serving.key(), serving.chain());
       PeerVerifier verifier = new PeerVerifier(authority::bundle, authority::trustDomain, clock,
           revocations::revokedSerial);
+      CaRotator rotator = new CaRotator(authority, store, clock, rotation);
       ApiServer server = ApiServer.start(config.listen(), keys, authority::bundle,
           List.of(new AuthInterceptor(verifier, AccessPolicy.standard()), metrics.rpcInterceptor()),
           List.of(new TunnelApi(tunnels, new Applier(store, clock)), new IdentityApi(identities, revocations), new AuditApi(store),
-              new CertificateApi(authority, issuer, revocations, crls),
+              new CertificateApi(authority, issuer, revocations, crls, rotator),
               new NodeApi(nodes, authority, issuer, config.etcdEndpoints(), tunnels, revocations, nodeAccess)));
       long renewEvery = SERVING_CERT_TTL.toSeconds() / 2;
       scheduler.scheduleAtFixedRate(() -> renewServing(keys, issuer, authority, config), renewEvery, renewEvery, TimeUnit.SECONDS);
       scheduler.scheduleWithFixedDelay(() -> prune(revocations, store, clock), 1, 60, TimeUnit.MINUTES);
+      // A new active CA (this controller's rotation step or another's): serve a certificate from it.
+      authority.onActiveChange(() -> scheduler.execute(() -> renewServing(keys, issuer, authority, config)));
+      scheduler.scheduleWithFixedDelay(rotator::stepQuietly, CA_REFRESH.toMillis(), CA_REFRESH.toMillis(),
+          TimeUnit.MILLISECONDS);
 
       Path adminConfig = config.dataDir().resolve(ADMIN_CONFIG);
       writeAdminConfigIfNeeded(adminConfig, issuer, authority, config, server.port());
@@ -196,9 +219,9 @@ public final class Controller implements AutoCloseable {
       }
       (InetAddresses.isInetAddress(host) ? ips : dns).add(host);
     }
-    X509Certificate cert = issuer.issueServing(Pem.encode(Keys.csr(pair, "adit-controller")),
+    X509Certificate[] chain = issuer.issueServing(Pem.encode(Keys.csr(pair, "adit-controller")),
         SpiffeId.controller(authority.trustDomain()), List.copyOf(dns), List.copyOf(ips), SERVING_CERT_TTL);
-    return new SwappableKeyManager.Pair(pair.getPrivate(), new X509Certificate[] {cert, authority.active().certificate()});
+    return new SwappableKeyManager.Pair(pair.getPrivate(), chain);
   }
 
   /** How long audit events are kept. */

@@ -7,9 +7,11 @@ import io.adit.common.daemon.LogComponents;
 import io.adit.common.validation.Durations;
 import io.adit.common.validation.HostPort;
 import io.adit.common.validation.InvalidInputException;
+import io.adit.controller.ca.CaRotation;
 import io.adit.controller.store.etcd.EtcdAuth;
 import io.adit.controller.store.etcd.EtcdTls;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -125,6 +127,11 @@ public final class ControllerMain implements Callable<Integer> {
   @Mixin
   DaemonOptions daemon;
 
+  @Option(names = "--ca-retire-slack", paramLabel = "DURATION", defaultValue = "5m",
+      description = "After a CA rotation, how long the old CA stays trusted once the last certificate it signed has "
+          + "expired (default ${DEFAULT-VALUE}).")
+  String caRetireSlack;
+
   public static void main(String[] args) {
     SLF4JBridgeHandler.removeHandlersForRootLogger();
     SLF4JBridgeHandler.install();
@@ -136,7 +143,9 @@ public final class ControllerMain implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Daemon.runUntilStopped(Controller.start(config()), log::info);
+    Daemon.runUntilStopped(Controller.start(config(), Clock.systemUTC(),
+        new CaRotation.Settings(Controller.DEFAULT_ROTATION.minPrepared(), Durations.parse("--ca-retire-slack", caRetireSlack))),
+        log::info);
     return 0;
   }
 

@@ -7,6 +7,11 @@ import io.adit.agent.identity.EtcdLogin;
 import io.adit.agent.identity.Material;
 import io.adit.agent.identity.NodeIdentity;
 import io.adit.agent.metrics.AgentMetrics;
+import io.adit.agent.identity.TrustBundle;
+import io.adit.agent.status.TrustReport;
+import io.adit.agent.watch.TrustWatcher;
+import io.adit.common.pki.Pem;
+import io.adit.store.v1.TrustBundleRecord;
 import io.adit.agent.reconcile.Action;
 import io.adit.agent.reconcile.DesiredRelay;
 import io.adit.agent.reconcile.DesiredState;
@@ -68,6 +73,9 @@ public final class Agent implements AutoCloseable {
   private final RevocationWatcher revocations;
   private final Snapshot snapshot;
   private final Targets targets;
+  private final TrustBundle trust;
+  private final TrustWatcher trustWatcher;
+  private final TrustReport trustReport;
   private final ScheduledExecutorService loop;
   private final ScheduledExecutorService background;
   private final Clock clock;
@@ -84,7 +92,8 @@ public final class Agent implements AutoCloseable {
     this.clock = clock;
     this.metrics = metrics;
     this.http = http;
-    this.controller = ControllerClient.connect(config.controllers(), identity.material());
+    this.trust = TrustBundle.load(config.dataDir(), identity.material().trust());
+    this.controller = ControllerClient.connect(config.controllers(), identity.material(), trust.cas());
     this.dataDir = config.dataDir();
     this.etcdLogin = etcdLogin(config.dataDir(), controller);
     ClientBuilder etcdClient = Client.builder()
@@ -112,7 +121,7 @@ public final class Agent implements AutoCloseable {
     this.groups = EventLoopGroups.create();
     RevocationState revoked = new RevocationState();
     this.relays = new RelaySupervisor(name, groups, certs, () -> current.get().material(), config.tlsProvider(),
-        new StatusWriter(etcd, name, config.etcdTimeout()), clock, revoked, metrics);
+        new StatusWriter(etcd, name, config.etcdTimeout()), clock, revoked, trust::cas, metrics);
     this.revocations = new RevocationWatcher(etcd, config.etcdTimeout(), revoked, config.dataDir(), r -> {
       int closed = relays.disconnectRevoked();
       if (closed > 0) {
@@ -124,6 +133,8 @@ public final class Agent implements AutoCloseable {
     this.snapshot = new Snapshot(config.dataDir());
     this.targets = new Targets(etcd, config.etcdTimeout());
     this.watcher = new SpecWatcher(etcd, loop, config.etcdTimeout(), this::onSpecs);
+    this.trustReport = new TrustReport(etcd, name, clock, config.etcdTimeout(), background);
+    this.trustWatcher = new TrustWatcher(etcd, loop, config.etcdTimeout(), this::onTrust);
   }
 
   public static Agent start(AgentConfig config, Clock clock) throws IOException {
@@ -161,6 +172,7 @@ public final class Agent implements AutoCloseable {
     }));
     agent.checkEtcdAccess(config.etcdTimeout());
     agent.revocations.start(config.resync());
+    agent.trustWatcher.start(config.resync());
     agent.watcher.start(config.resync());
     agent.loop.scheduleWithFixedDelay(agent::resync, config.resync().toMillis(), config.resync().toMillis(), TimeUnit.MILLISECONDS);
     agent.loop.scheduleWithFixedDelay(agent.relays::reportAll, 5, 5, TimeUnit.SECONDS);
@@ -217,6 +229,26 @@ public final class Agent implements AutoCloseable {
     }
   }
 
+  /**
+   * A trust bundle from etcd (reconcile thread): a new one goes to every relay (for new
+   * connections; live ones keep theirs) and to the controller channel, and only then is it
+   * reported as held, since a CA rotation lets the new CA sign once every node reports it.
+   */
+  private void onTrust(TrustBundleRecord record) {
+    try {
+      List<java.security.cert.X509Certificate> cas = Pem.certificates(record.getPem());
+      if (trust.set(cas)) {
+        relays.retrustAll();
+        controller.updateTrust(cas);
+        log.info("now trusting the cluster's {} CA(s) of trust bundle version {} for new connections", cas.size(),
+            record.getVersion());
+      }
+      trustReport.report(trust.current().fingerprint());
+    } catch (RuntimeException e) {
+      log.warn("cannot apply the trust bundle from etcd ({}); keeping the current one", e.getMessage());
+    }
+  }
+
   private void resync() {
     reconcile(specs, true);
   }
@@ -269,6 +301,7 @@ public final class Agent implements AutoCloseable {
   public void close() {
     http.ifPresent(MetricsHttpServer::close);
     watcher.close();
+    trustWatcher.close();
     revocations.close();
     try {
       loop.submit(relays::close).get(10, TimeUnit.SECONDS);

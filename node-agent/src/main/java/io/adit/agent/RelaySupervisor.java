@@ -65,6 +65,8 @@ final class RelaySupervisor implements AutoCloseable {
     final Consumer<Material> subscriber;
     final AtomicReference<String> lastFailure = new AtomicReference<>("");
     final AtomicReference<Material> material = new AtomicReference<>();
+    /** Rebuilds the relay's TLS context from the current material and trust bundle; null when failed. */
+    Runnable retrust;
 
     Running(DesiredRelay config, Relay relay, String error, Subject subject, Consumer<Material> subscriber) {
       this.config = config;
@@ -87,10 +89,14 @@ final class RelaySupervisor implements AutoCloseable {
   private final Set<Relay> live = ConcurrentHashMap.newKeySet();
   private final RevocationCheck revocations;
   private final AgentMetrics metrics;
+  private final Supplier<List<X509Certificate>> trust;
 
+  /** @param trust the cluster's CA certificates now (they change during a CA rotation) */
   RelaySupervisor(String node, EventLoopGroups groups, CertificateManager certs, Supplier<Material> nodeMaterial,
-      Provider provider, StatusWriter status, Clock clock, RevocationCheck revocations, AgentMetrics metrics) {
+      Provider provider, StatusWriter status, Clock clock, RevocationCheck revocations,
+      Supplier<List<X509Certificate>> trust, AgentMetrics metrics) {
     this.revocations = revocations;
+    this.trust = trust;
     this.metrics = metrics;
     this.node = node;
     this.groups = groups;
@@ -156,13 +162,16 @@ final class RelaySupervisor implements AutoCloseable {
     ServiceMeters meters = metrics.service(spec.getName());
     AtomicReference<ReloadableTls> tls = new AtomicReference<>();
     AtomicReference<Running> self = new AtomicReference<>();
+    Object lock = new Object(); // a renewal (certs thread) and a new trust bundle (reconcile thread) never interleave
     Consumer<Material> subscriber = m -> {
       ReloadableTls t = tls.get();
       if (t != null) {
-        t.update(context(relaySpec, m, foreignTrust));
-        Running r = self.get();
-        if (r != null) {
-          r.material.set(m);
+        synchronized (lock) {
+          Running r = self.get();
+          if (r != null) {
+            r.material.set(m);
+          }
+          t.update(context(relaySpec, m, foreignTrust));
         }
         meters.certificate(m.certificate().getNotAfter().toInstant());
         log.info("service {}: serving the renewed certificate {} (until {}) to new connections", spec.getName(),
@@ -203,8 +212,15 @@ final class RelaySupervisor implements AutoCloseable {
       }
       Running r = new Running(desired, relay, "", subject, subscriber);
       holder[0] = r;
-      self.set(r);
       r.material.set(material);
+      r.retrust = () -> {
+        synchronized (lock) {
+          tls.get().update(context(relaySpec, r.material.get(), foreignTrust));
+        }
+      };
+      synchronized (lock) {
+        self.set(r);
+      }
       running.put(spec.getName(), r);
       log.info("service {}: listening on {} ({} mode, {})", spec.getName(), relay.localAddress(),
           client ? "client" : "server", material == null ? "no client certificate"
@@ -258,7 +274,7 @@ final class RelaySupervisor implements AutoCloseable {
 
   private SslContext context(RelaySpec spec, Material m, List<X509Certificate> foreignTrust) {
     if (spec.mode() == RelaySpec.Mode.SERVER) {
-      return TlsContexts.forServer(m.key(), List.of(m.certificate()), m.trust(), spec.verify(), spec.minTlsVersion(),
+      return TlsContexts.forServer(m.key(), List.of(m.certificate()), trust.get(), spec.verify(), spec.minTlsVersion(),
           provider, revocations);
     }
     // A foreign server's certificate is not the cluster's to revoke.
@@ -267,7 +283,7 @@ final class RelaySupervisor implements AutoCloseable {
           ? TlsContexts.forClient(null, null, foreignTrust, spec.minTlsVersion(), provider)
           : TlsContexts.forClient(m.key(), List.of(m.certificate()), foreignTrust, spec.minTlsVersion(), provider);
     }
-    return TlsContexts.forClient(m.key(), List.of(m.certificate()), m.trust(), spec.minTlsVersion(), provider,
+    return TlsContexts.forClient(m.key(), List.of(m.certificate()), trust.get(), spec.minTlsVersion(), provider,
         revocations);
   }
 
@@ -321,6 +337,23 @@ final class RelaySupervisor implements AutoCloseable {
       b.allow(new HashSet<>(s.getAllowList()));
     }
     return b.build();
+  }
+
+  /**
+   * Makes every relay check peers against the current trust bundle from its next connection on;
+   * live connections keep the context they started with. Reconcile thread only.
+   */
+  void retrustAll() {
+    for (Running r : running.values()) {
+      if (r.retrust != null) {
+        try {
+          r.retrust.run();
+        } catch (RuntimeException e) {
+          log.warn("service {}: cannot apply the new trust bundle ({}); it keeps the previous one", r.config.service(),
+              e.getMessage());
+        }
+      }
+    }
   }
 
   /** Gets new certificates for the relays whose own certificate was revoked. Reconcile thread only. */

@@ -66,7 +66,16 @@ public interface ControllerApi extends AutoCloseable {
   /** The CRL signed by the cluster's CA, PEM and DER. */
   Crl getCrl();
 
+  /** One trusted CA's CRL, or every trusted CA's in one PEM. */
+  Crl getCrl(io.adit.api.v1.GetCrlRequest request);
+
   List<Node> listNodes();
+
+  /** Starts a CA rotation: a new CA, prepared. */
+  io.adit.api.v1.RotateCaResponse rotateCa();
+
+  /** Every CA of the cluster with its state and what it waits for. */
+  io.adit.api.v1.ListCasResponse listCas();
 
   /** A one-time join token; {@code ttlSeconds} 0 means the controller's default. */
   JoinToken createJoinToken(long ttlSeconds);

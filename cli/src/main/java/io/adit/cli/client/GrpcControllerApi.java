@@ -162,6 +162,21 @@ final class GrpcControllerApi implements ControllerApi {
   }
 
   @Override
+  public io.adit.api.v1.RotateCaResponse rotateCa() {
+    return certificates().rotateCa(io.adit.api.v1.RotateCaRequest.getDefaultInstance());
+  }
+
+  @Override
+  public io.adit.api.v1.ListCasResponse listCas() {
+    return certificates().listCas(io.adit.api.v1.ListCasRequest.getDefaultInstance());
+  }
+
+  @Override
+  public Crl getCrl(GetCrlRequest request) {
+    return certificates().getCrl(request);
+  }
+
+  @Override
   public List<Node> listNodes() {
     return nodes().listNodes(ListNodesRequest.getDefaultInstance()).getNodesList();
   }

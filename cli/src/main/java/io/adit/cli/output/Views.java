@@ -168,6 +168,17 @@ public final class Views {
     }
   }
 
+  /** {@code ca list -o json}: one CA and what it waits for. */
+  public record CaView(String id, String state, String subject, String notAfter, String createTime, String stateTime,
+      List<String> waitingForNodes, String earliestActivation, String retireTime, String lastCertificate,
+      boolean imported) {
+    public static CaView of(io.adit.api.v1.CertificateAuthority c) {
+      return new CaView(c.getId(), c.getState(), c.getSubject(), Human.time(c.getNotAfter()), Human.time(c.getCreateTime()),
+          Human.time(c.getStateTime()), List.copyOf(c.getWaitingForNodesList()), Human.time(c.getEarliestActivation()),
+          Human.time(c.getRetireTime()), blankToNull(c.getLastCertificate()), c.getImported());
+    }
+  }
+
   /** {@code ca crl -o json}: the CRL and what it says. */
   public record CrlView(long crlNumber, String thisUpdate, String nextUpdate, int revokedCount, String pem) {
     public static CrlView of(Crl c) {

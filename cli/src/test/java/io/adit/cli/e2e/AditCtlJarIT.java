@@ -215,6 +215,32 @@ class AditCtlJarIT {
   }
 
   @Test
+  @Order(Integer.MAX_VALUE - 1)
+  void rotatesTheCaSaysWhatHappensNextAndListsWhatEachCaWaitsFor() throws Exception {
+    String cfg = config.toString();
+    Run rotated = ok("ca", "rotate", "--config", cfg);
+    assertThat(rotated.out()).startsWith("prepared CA ").contains("(CN=Adit CA 2,O=adit.local)")
+        .contains("updated the CA bundle in " + cfg).contains("aditctl ca get > ca.crt");
+    String id = rotated.out().substring("prepared CA ".length()).split(" ")[0];
+    // Its own config now trusts both CAs, so it keeps reaching the controller after the switch.
+    assertThat(io.adit.common.pki.Pem.certificates(io.adit.common.config.ClientConfig.read(config).caPem())).hasSize(2);
+    assertThat(io.adit.common.pki.Pem.certificates(ok("ca", "get", "--config", cfg).out())).hasSize(2);
+
+    Run again = aditctl("ca", "rotate", "--config", cfg);
+    assertOneSentenceError(again, 4, "a CA rotation is already under way: CA " + id + " is prepared");
+
+    // No agent has joined: nothing holds the new CA back beyond its few seconds as prepared.
+    Run list = org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+        .until(() -> ok("ca", "list", "--config", cfg), r -> r.out().contains("retiring"));
+    assertThat(list.out()).startsWith("ID").contains("WAITING FOR")
+        .containsPattern(id + " +active +CN=Adit CA 2,O=adit.local")
+        .containsPattern("retiring +CN=Adit CA,O=adit.local .* retires after .*admin/admin serial [0-9a-f]+ expires last");
+    JsonNode json = new ObjectMapper().readTree(ok("ca", "list", "-o", "json", "--config", cfg).out());
+    assertThat(json.get(0).get("id").asText()).isEqualTo(id);
+    assertThat(json.get(1).get("state").asText()).isEqualTo("retiring");
+  }
+
+  @Test
   @Order(Integer.MAX_VALUE)
   void saysEtcdIsDownWithinSecondsInsteadOfHanging() throws Exception {
     etcd.stop();

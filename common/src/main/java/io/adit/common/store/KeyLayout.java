@@ -19,6 +19,8 @@ package io.adit.common.store;
  * /adit/v1/ca/crl                          the last CRL number
  * /adit/v1/tokens/&lt;id&gt;                    hashed join token
  * /adit/v1/audit/&lt;time&gt;-&lt;id&gt;              who changed what
+ * /adit/v1/trust/bundle                    the public trust bundle (no keys): agents watch it
+ * /adit/v1/nodes/&lt;node&gt;/trust              which bundle the node's agent has applied
  * </pre>
  */
 public final class KeyLayout {
@@ -34,6 +36,9 @@ public final class KeyLayout {
   public static final String CA_CRL = CA + "crl";
   public static final String TOKENS = ROOT + "tokens/";
   public static final String AUDIT = ROOT + "audit/";
+  /** Public trust material only, apart from {@link #CA} (which holds sealed keys), so agents can read it alone. */
+  public static final String TRUST = ROOT + "trust/";
+  public static final String TRUST_BUNDLE = TRUST + "bundle";
 
   private KeyLayout() {}
 
@@ -80,6 +85,11 @@ public final class KeyLayout {
       throw new IllegalArgumentException("not an ASCII key prefix: " + prefix);
     }
     return prefix.substring(0, prefix.length() - 1) + (char) (prefix.charAt(prefix.length() - 1) + 1);
+  }
+
+  /** Which trust bundle the node's agent has applied, by fingerprint. */
+  public static String nodeTrust(String node) {
+    return nodePrefix(node) + "trust";
   }
 
   public static String authority(String id) {

@@ -19,7 +19,12 @@ import io.adit.common.pki.SpiffeId;
 import io.adit.common.proto.Timestamps;
 import io.adit.common.validation.InvalidInputException;
 import io.adit.controller.auth.Caller;
+import io.adit.controller.ca.CaRotator;
 import io.adit.controller.ca.ClusterAuthority;
+import io.adit.api.v1.ListCasRequest;
+import io.adit.api.v1.ListCasResponse;
+import io.adit.api.v1.RotateCaRequest;
+import io.adit.api.v1.RotateCaResponse;
 import io.adit.controller.crl.CrlMaker;
 import io.adit.controller.crl.SignedCrl;
 import io.adit.controller.issuance.Issuer;
@@ -34,12 +39,29 @@ public final class CertificateApi extends CertificateServiceGrpc.CertificateServ
   private final Issuer issuer;
   private final RevocationManager revocations;
   private final CrlMaker crls;
+  private final CaRotator rotator;
 
-  public CertificateApi(ClusterAuthority authority, Issuer issuer, RevocationManager revocations, CrlMaker crls) {
+  public CertificateApi(ClusterAuthority authority, Issuer issuer, RevocationManager revocations, CrlMaker crls,
+      CaRotator rotator) {
     this.authority = authority;
     this.issuer = issuer;
     this.revocations = revocations;
     this.crls = crls;
+    this.rotator = rotator;
+  }
+
+  @Override
+  public void rotateCa(RotateCaRequest req, StreamObserver<RotateCaResponse> obs) {
+    Errors.audited(obs, "RotateCa", "ca.rotate", "ca", () -> {
+      var prepared = rotator.rotate();
+      return RotateCaResponse.newBuilder().setPrepared(prepared).setBundlePem(authority.bundlePem()).build();
+    });
+  }
+
+  @Override
+  public void listCas(ListCasRequest req, StreamObserver<ListCasResponse> obs) {
+    Errors.unary(obs, "ListCas", () -> ListCasResponse.newBuilder().addAllAuthorities(rotator.list())
+        .setBundleFingerprint(authority.bundleFingerprint()).build());
   }
 
   @Override
@@ -89,7 +111,11 @@ public final class CertificateApi extends CertificateServiceGrpc.CertificateServ
   @Override
   public void getCrl(GetCrlRequest req, StreamObserver<Crl> obs) {
     Errors.unary(obs, "GetCrl", () -> {
-      SignedCrl crl = crls.current();
+      if (!req.getCaId().isEmpty() && req.getAllTrusted()) {
+        throw new InvalidInputException("--ca and --all do not go together: give one CA's id, or all");
+      }
+      SignedCrl crl = req.getAllTrusted() ? crls.allTrusted()
+          : req.getCaId().isEmpty() ? crls.current() : crls.forCa(req.getCaId());
       return Crl.newBuilder()
           .setPem(crl.pem())
           .setDer(ByteString.copyFrom(crl.der()))

@@ -42,6 +42,8 @@ public final class AccessPolicy {
     p.allow(CertificateServiceGrpc.getRevokeCertificateMethod(), admin);
     p.allow(CertificateServiceGrpc.getListRevocationsMethod(), admin);
     p.allow(CertificateServiceGrpc.getGetCrlMethod(), adminOrNode);
+    p.allow(CertificateServiceGrpc.getRotateCaMethod(), admin);
+    p.allow(CertificateServiceGrpc.getListCasMethod(), admin);
     p.allow(NodeServiceGrpc.getJoinMethod(), ANYONE);
     p.allow(AuditServiceGrpc.getListAuditMethod(), admin);
     p.allow(NodeServiceGrpc.getListNodesMethod(), admin);

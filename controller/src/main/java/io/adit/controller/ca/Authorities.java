@@ -43,22 +43,30 @@ public final class Authorities {
    * years from five minutes ago. It may sign leaf certificates only (pathLen 0).
    */
   public static CaMaterial createRoot(String trustDomain, Clock clock) {
+    return createRoot(trustDomain, clock, COMMON_NAME);
+  }
+
+  /**
+   * As above with another common name: a rotation's new CA is "Adit CA 2", "Adit CA 3", ..., so
+   * that CAs trusted side by side (and their CRLs) never share an issuer name.
+   */
+  public static CaMaterial createRoot(String trustDomain, Clock clock, String commonName) {
     if (trustDomain == null || !TRUST_DOMAIN.matcher(trustDomain).matches()) {
       throw new InvalidInputException("trust domain '" + trustDomain
           + "' is not valid: use lower-case letters, digits, '.', '-' and '_'");
     }
     KeyPair keys = Keys.generateP256();
     Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
-    X509Certificate cert = X509Support.sign(template(trustDomain, keys, now),
+    X509Certificate cert = X509Support.sign(template(trustDomain, commonName, keys, now),
         keys.getPrivate(), Keys.signatureAlgorithm(keys.getPublic()));
     validate(cert, keys);
     return new CaMaterial(cert, keys.getPrivate());
   }
 
-  private static X509v3CertificateBuilder template(String trustDomain, KeyPair keys, Instant now) {
+  private static X509v3CertificateBuilder template(String trustDomain, String commonName, KeyPair keys, Instant now) {
     X500Name subject = new X500NameBuilder(BCStyle.INSTANCE)
         .addRDN(BCStyle.O, trustDomain)
-        .addRDN(BCStyle.CN, COMMON_NAME)
+        .addRDN(BCStyle.CN, commonName)
         .build();
     SubjectPublicKeyInfo key = SubjectPublicKeyInfo.getInstance(keys.getPublic().getEncoded());
     SubjectKeyIdentifier ski = X509Support.subjectKeyId(key);

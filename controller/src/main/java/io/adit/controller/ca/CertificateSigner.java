@@ -142,6 +142,11 @@ public final class CertificateSigner {
     this.signatureAlgorithm = Keys.signatureAlgorithm(ca.certificate().getPublicKey());
   }
 
+  /** The certificate of the CA that signs here. */
+  public X509Certificate caCertificate() {
+    return ca.certificate();
+  }
+
   /**
    * @throws InvalidInputException if the CSR's signature does not verify or its key is not EC
    *     P-256/P-384 or RSA of at least 2048 bits

@@ -53,19 +53,35 @@ public final class CrlMaker {
 
   private final Kv kv;
   private final Supplier<CaMaterial> ca;
+  private final Supplier<List<CaMaterial>> trusted;
   private final Clock clock;
   private final Duration validity;
-  private Made made; // guarded by this
+  private final Map<X509Certificate, Made> made = new java.util.HashMap<>(); // guarded by this
+  private Recent recent; // guarded by this
 
-  /** The CRL last made and what it was made from. */
-  private record Made(SignedCrl crl, SortedMap<BigInteger, Instant> revoked, X509Certificate ca, Instant checkedAt) {}
+  /** The CRL last made by one CA and what it was made from. */
+  private record Made(SignedCrl crl, SortedMap<BigInteger, Instant> revoked) {}
+
+  /** What {@link #recent} served last, and when it asked etcd. */
+  private record Recent(SignedCrl crl, Instant checkedAt) {}
 
   /**
    * @param ca the CA that signs, asked on every call so that a new active CA signs the next CRL
    * @param validity from thisUpdate to nextUpdate
    */
   public CrlMaker(Kv kv, Supplier<CaMaterial> ca, Clock clock, Duration validity) {
+    this(kv, ca, () -> List.of(ca.get()), clock, validity);
+  }
+
+  /**
+   * As above, with every CA still trusted ({@code trusted}, the active one first): during a CA
+   * rotation each of them signs a CRL of its own, since a verifier looks for a certificate's
+   * revocation in the CRL of the CA that issued it. Serials are random 128-bit numbers, so each
+   * CRL simply lists every revocation in force.
+   */
+  public CrlMaker(Kv kv, Supplier<CaMaterial> ca, Supplier<List<CaMaterial>> trusted, Clock clock, Duration validity) {
     this.kv = Objects.requireNonNull(kv, "kv");
+    this.trusted = Objects.requireNonNull(trusted, "trusted");
     this.ca = Objects.requireNonNull(ca, "ca");
     this.clock = Objects.requireNonNull(clock, "clock");
     if (validity.compareTo(Duration.ofSeconds(2)) < 0) {
@@ -74,29 +90,67 @@ public final class CrlMaker {
     this.validity = validity;
   }
 
-  /** The CRL as of now: the revocations are read from etcd on every call. */
+  /** The active CA's CRL as of now: the revocations are read from etcd on every call. */
   public synchronized SignedCrl current() {
     Instant now = clock.instant();
-    CaMaterial signer = ca.get();
-    SortedMap<BigInteger, Instant> revoked = inForce(now);
-    Made last = made;
-    if (last != null && last.revoked().equals(revoked) && last.ca().equals(signer.certificate())
-        && now.isBefore(refreshAt(last.crl()))) {
-      made = new Made(last.crl(), last.revoked(), last.ca(), now);
-      return last.crl();
-    }
-    made = new Made(make(signer, revoked, now), revoked, signer.certificate(), now);
-    return made.crl();
+    return of(ca.get(), inForce(now), now);
   }
 
-  /** As {@link #current}, but reads etcd at most once a second; for the unauthenticated HTTP endpoint. */
+  /**
+   * The CRL of the trusted CA {@code caId} (as {@code ca list} names it) as of now.
+   *
+   * @throws io.adit.controller.errors.NotFoundException if no trusted CA has that id
+   */
+  public synchronized SignedCrl forCa(String caId) {
+    Instant now = clock.instant();
+    CaMaterial signer = trusted.get().stream()
+        .filter(m -> io.adit.controller.ca.ClusterAuthority.caId(m.certificate()).equals(caId)).findFirst()
+        .orElseThrow(() -> new io.adit.controller.errors.NotFoundException("no trusted CA has id " + caId
+            + ": aditctl ca list shows the CAs and their ids"));
+    return of(signer, inForce(now), now);
+  }
+
+  /**
+   * The CRL of every trusted CA as of now, in one: the DER and the numbers are the active CA's,
+   * the PEM holds each CA's CRL in turn (the active one first), as stunnel's CRLfile and
+   * {@code openssl verify -CRLfile} accept it.
+   */
+  public synchronized SignedCrl allTrusted() {
+    Instant now = clock.instant();
+    SortedMap<BigInteger, Instant> revoked = inForce(now);
+    SignedCrl active = of(ca.get(), revoked, now);
+    StringBuilder pem = new StringBuilder(active.pem());
+    for (CaMaterial m : trusted.get()) {
+      if (!m.certificate().equals(ca.get().certificate())) {
+        pem.append(of(m, revoked, now).pem());
+      }
+    }
+    made.keySet().retainAll(trusted.get().stream().map(CaMaterial::certificate).toList());
+    return new SignedCrl(active.der(), pem.toString(), active.thisUpdate(), active.nextUpdate(), active.number(),
+        active.revokedCount());
+  }
+
+  /** As {@link #allTrusted}, but reads etcd at most once a second; for the unauthenticated HTTP endpoint. */
   public synchronized SignedCrl recent() {
-    Made last = made;
+    Recent last = recent;
     if (last != null && clock.instant().isBefore(last.checkedAt().plus(RECENT))
         && clock.instant().isBefore(refreshAt(last.crl()))) {
       return last.crl();
     }
-    return current();
+    SignedCrl crl = allTrusted();
+    recent = new Recent(crl, clock.instant());
+    return crl;
+  }
+
+  /** {@code signer}'s CRL: the one made before if nothing changed and it is fresh enough, else a new one. */
+  private SignedCrl of(CaMaterial signer, SortedMap<BigInteger, Instant> revoked, Instant now) {
+    Made last = made.get(signer.certificate());
+    if (last != null && last.revoked().equals(revoked) && now.isBefore(refreshAt(last.crl()))) {
+      return last.crl();
+    }
+    Made next = new Made(make(signer, revoked, now), revoked);
+    made.put(signer.certificate(), next);
+    return next.crl();
   }
 
   private Instant refreshAt(SignedCrl crl) {

@@ -103,13 +103,16 @@ public final class Issuer {
     return sign(Pem.csr(csrPem), kind, name, List.of(), List.of(), lifetime, requester);
   }
 
-  /** The controller's own serving certificate, with the names clients dial it by. */
-  public X509Certificate issueServing(String csrPem, SpiffeId id, List<String> dnsNames, List<String> ips,
+  /**
+   * The controller's own serving certificate, with the names clients dial it by: the chain, leaf
+   * first, then the CA that signed it.
+   */
+  public X509Certificate[] issueServing(String csrPem, SpiffeId id, List<String> dnsNames, List<String> ips,
       Duration lifetime) {
-    X509Certificate cert = authority.signer().sign(Pem.csr(csrPem),
-        new CertificateSigner.LeafRequest(id, dnsNames, ips, lifetime));
+    CertificateSigner signer = authority.signer();
+    X509Certificate leaf = signer.sign(Pem.csr(csrPem), new CertificateSigner.LeafRequest(id, dnsNames, ips, lifetime));
     issued.accept(id.kind());
-    return cert;
+    return new X509Certificate[] {leaf, signer.caCertificate()};
   }
 
   public TtlPolicy ttlPolicy() {
@@ -125,7 +128,8 @@ public final class Issuer {
     if (kind == SpiffeId.Kind.CLIENT) {
       identities.recordIssued(name, Keys.serialHex(cert), cert.getNotAfter().toInstant());
     }
-    revocations.recordIssued(Keys.serialHex(cert), kind(kind), name, cert.getNotAfter().toInstant());
+    revocations.recordIssued(Keys.serialHex(cert), kind(kind), name, cert.getNotAfter().toInstant(),
+        ClusterAuthority.caId(signer.caCertificate()));
     log.info("issued {} serial {} valid until {} to {}", id, Keys.serialHex(cert), cert.getNotAfter().toInstant(), requester);
     issued.accept(kind);
     return cert;

@@ -53,8 +53,13 @@ public final class RevocationManager {
 
   /** Records a certificate the CA signed. Losing this record only makes a later revocation less specific. */
   public void recordIssued(String serial, Kind kind, String name, Instant notAfter) {
+    recordIssued(serial, kind, name, notAfter, "");
+  }
+
+  /** As above, naming the CA that signed it ({@code caId}), which a CA rotation waits for. */
+  public void recordIssued(String serial, Kind kind, String name, Instant notAfter, String caId) {
     IssuedRecord r = IssuedRecord.newBuilder().setSerial(serial).setKind(kind).setName(name)
-        .setIssueTime(Timestamps.of(clock.instant())).setNotAfter(Timestamps.of(notAfter)).build();
+        .setIssueTime(Timestamps.of(clock.instant())).setNotAfter(Timestamps.of(notAfter)).setCaId(caId).build();
     try {
       kv.commit(Txn.create().put(KeyLayout.issued(serial), r.toByteArray()));
     } catch (RuntimeException e) {

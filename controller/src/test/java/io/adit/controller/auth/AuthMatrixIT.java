@@ -75,7 +75,10 @@ class AuthMatrixIT {
 
   @BeforeAll
   static void start() throws Exception {
-    controller = Controller.start(ControllerConfig.of(etcd.endpoints(), new HostPort("127.0.0.1", 0), dir.resolve("ctl")));
+    // The admin's RotateCa case prepares a new CA: it must not activate (and change the
+    // controller's serving certificate) while the matrix runs.
+    controller = Controller.start(ControllerConfig.of(etcd.endpoints(), new HostPort("127.0.0.1", 0), dir.resolve("ctl")),
+        Clock.systemUTC(), new io.adit.controller.ca.CaRotation.Settings(Duration.ofHours(1), Duration.ofHours(1)));
     ClientConfig admin = ClientConfig.read(controller.adminConfig());
     List<X509Certificate> trust = controller.authority().bundle();
     int port = controller.port();

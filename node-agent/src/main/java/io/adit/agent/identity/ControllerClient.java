@@ -19,6 +19,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslProvider;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -37,13 +38,13 @@ public final class ControllerClient implements AutoCloseable {
   private final java.util.concurrent.atomic.AtomicReference<ManagedChannel> channel;
   private final List<HostPort> controllers;
   private final SwappableKeyManager keys;
-  private final Material initial;
+  private volatile List<X509Certificate> trust;
 
-  private ControllerClient(List<HostPort> controllers, SwappableKeyManager keys, Material node) {
+  private ControllerClient(List<HostPort> controllers, SwappableKeyManager keys, List<X509Certificate> trust) {
     this.controllers = List.copyOf(controllers);
     this.keys = keys;
-    this.initial = node;
-    this.channel = new java.util.concurrent.atomic.AtomicReference<>(channel(controllers, null, keys, node));
+    this.trust = List.copyOf(trust);
+    this.channel = new java.util.concurrent.atomic.AtomicReference<>(channel(controllers, null, keys, this.trust));
   }
 
   /** Joins with a token: returns the response, or throws with the controller's reason. */
@@ -59,14 +60,20 @@ public final class ControllerClient implements AutoCloseable {
 
   /** A client that authenticates with the node's credential. */
   public static ControllerClient connect(List<HostPort> controllers, Material node) {
-    return new ControllerClient(controllers, new SwappableKeyManager(node.key(), node.certificate()), node);
+    return connect(controllers, node, node.trust());
+  }
+
+  /** As above, trusting {@code trust} (the cluster's bundle) for the controllers' certificates. */
+  public static ControllerClient connect(List<HostPort> controllers, Material node, List<X509Certificate> trust) {
+    return new ControllerClient(controllers, new SwappableKeyManager(node.key(), node.certificate()), trust);
   }
 
   private static ManagedChannel channel(List<HostPort> controllers, TrustManager pinned, SwappableKeyManager keys) {
     return channel(controllers, pinned, keys, null);
   }
 
-  private static ManagedChannel channel(List<HostPort> controllers, TrustManager pinned, SwappableKeyManager keys, Material node) {
+  private static ManagedChannel channel(List<HostPort> controllers, TrustManager pinned, SwappableKeyManager keys,
+      List<X509Certificate> trust) {
     try {
       // The JDK provider asks the key manager on every handshake, so a renewed node
       // certificate is used on the next connection without rebuilding the channel.
@@ -74,7 +81,7 @@ public final class ControllerClient implements AutoCloseable {
       if (pinned != null) {
         b.trustManager(pinned);
       } else {
-        b.trustManager(node.trust());
+        b.trustManager(trust);
       }
       if (keys != null) {
         b.keyManager(keys);
@@ -115,7 +122,17 @@ public final class ControllerClient implements AutoCloseable {
    */
   public void updateNodeCredential(Material node) {
     keys.update(node.key(), node.certificate());
-    ManagedChannel old = channel.getAndSet(channel(controllers, null, keys, initial));
+    ManagedChannel old = channel.getAndSet(channel(controllers, null, keys, trust));
+    old.shutdown();
+  }
+
+  /**
+   * Trusts {@code cas} for the controllers from now on (a CA rotation): a new channel, as for a
+   * renewed credential; calls under way finish on the old one.
+   */
+  public void updateTrust(List<X509Certificate> cas) {
+    trust = List.copyOf(cas);
+    ManagedChannel old = channel.getAndSet(channel(controllers, null, keys, trust));
     old.shutdown();
   }
 

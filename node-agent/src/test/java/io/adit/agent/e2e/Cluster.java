@@ -60,13 +60,19 @@ final class Cluster implements AutoCloseable {
 
   /** With the controller's config adjusted before it starts (etcd TLS, say). */
   Cluster(List<String> etcd, Path dir, Duration defaultTtl, UnaryOperator<ControllerConfig> adjust) throws Exception {
+    this(etcd, dir, defaultTtl, adjust, Controller.DEFAULT_ROTATION);
+  }
+
+  /** With CA rotation's timing (a retire slack of seconds, say). */
+  Cluster(List<String> etcd, Path dir, Duration defaultTtl, UnaryOperator<ControllerConfig> adjust,
+      io.adit.controller.ca.CaRotation.Settings rotation) throws Exception {
     this.dir = dir;
     ControllerConfig config = ControllerConfig.of(etcd, new HostPort("127.0.0.1", 0), dir.resolve("ctl"));
     if (defaultTtl != null) {
       config = config.withTtls(defaultTtl, Duration.ofDays(30));
     }
     config = adjust.apply(config);
-    controller = Controller.start(config);
+    controller = Controller.start(config, Clock.systemUTC(), rotation);
     ClientConfig cfg = ClientConfig.read(controller.adminConfig());
     trust = Pem.certificates(cfg.caPem());
     admin = NettyChannelBuilder.forAddress("localhost", controller.port())
