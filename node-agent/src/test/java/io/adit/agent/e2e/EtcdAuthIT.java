@@ -127,6 +127,10 @@ class EtcdAuthIT {
       // What node A needs: the specs, and its own status.
       assertThat(await(kv.get(bytes(KeyLayout.service("on-a")))).getKvs()).hasSize(1);
       assertThat(await(kv.get(bytes(revokedKey))).getKvs()).hasSize(1);
+      assertThat(await(kv.get(bytes(KeyLayout.TRUST_BUNDLE))).getKvs()).hasSize(1);
+      // The agent, logged in as its own user, reported the trust bundle it holds (CA rotation waits for it).
+      Awaitility.await().atMost(Duration.ofSeconds(20))
+          .until(() -> !await(kv.get(bytes(KeyLayout.nodeTrust("node-a")))).getKvs().isEmpty());
       await(kv.put(bytes(KeyLayout.nodeStatus("node-a", "probe")), bytes("x")));
       await(kv.delete(bytes(KeyLayout.nodeStatus("node-a", "probe"))));
 
@@ -136,6 +140,8 @@ class EtcdAuthIT {
       assertDenied(kv.delete(bytes(revokedKey)));
       assertDenied(kv.put(bytes(KeyLayout.nodeStatus("node-b", "on-b")), bytes("tampered")));
       assertDenied(kv.put(bytes(KeyLayout.nodeInfo("node-a")), bytes("tampered")));
+      assertDenied(kv.put(bytes(KeyLayout.nodeTrust("node-b")), bytes("tampered")));
+      assertDenied(kv.put(bytes(KeyLayout.TRUST_BUNDLE), bytes("tampered")));
       assertDenied(kv.get(bytes(KeyLayout.CA_AUTHORITIES), GetOption.builder().isPrefix(true).build()));
       assertDenied(kv.get(bytes(KeyLayout.TOKENS), GetOption.builder().isPrefix(true).build()));
       assertDenied(kv.get(bytes(KeyLayout.ROOT), GetOption.builder().isPrefix(true).build()));

@@ -14,8 +14,8 @@ import java.util.Optional;
 
 /**
  * One etcd user and role per node ({@code adit-node-<node>}), so that an agent reads the specs,
- * identities, revocations and node records and writes nothing but its own presence, heartbeat
- * and status. Nothing under {@code ca/}, {@code tokens/}, {@code issued/} or {@code audit/}.
+ * identities, revocations, node records and the public trust bundle, and writes nothing but its
+ * own presence, heartbeat, status and trust report. Nothing under {@code ca/}, {@code tokens/}, {@code issued/} or {@code audit/}.
  *
  * <p>etcd permissions are key ranges [key, range_end): a range end of {@link KeyLayout#rangeEnd}
  * is a prefix, an empty one a single key. The node may not write its own {@code info}: it could
@@ -47,8 +47,12 @@ public final class EtcdNodeUsers implements NodeAccess {
         prefix(Permission.Type.READ, KeyLayout.REVOKED),
         // Node records hold no secrets; client-mode services find the nodes of their --to here.
         prefix(Permission.Type.READ, KeyLayout.NODES),
+        // The public trust bundle (CA certificates only; the sealed CA keys are under ca/).
+        prefix(Permission.Type.READ, KeyLayout.TRUST),
         key(Permission.Type.WRITE, KeyLayout.nodePresence(node)),
         key(Permission.Type.WRITE, KeyLayout.nodeHeartbeat(node)),
+        // Which trust bundle the agent holds, for a CA rotation's activation.
+        key(Permission.Type.WRITE, KeyLayout.nodeTrust(node)),
         prefix(Permission.Type.WRITE, KeyLayout.nodeStatusPrefix(node)));
   }
 
