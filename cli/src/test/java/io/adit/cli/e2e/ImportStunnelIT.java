@@ -92,8 +92,8 @@ class ImportStunnelIT {
     ObjectMapper json = new ObjectMapper();
     Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
       Run r = aditctl("service", "get", service, "-o", "json");
-      JsonNode status = json.readTree(r.out()).path("status");
-      return status.size() == 1 && status.get(0).path("state").asText().equals("Listening");
+      JsonNode nodes = json.readTree(r.out()).path("status").path("nodes");
+      return nodes.size() == 1 && nodes.get(0).path("state").asText().equals("Listening");
     });
   }
 
@@ -160,7 +160,7 @@ class ImportStunnelIT {
     assertThat(run.err()).contains("[testclient] -> testclient",
         "note: pair.conf:10: connect: reaches [testserver] of this import: linked to that service (--to testserver)");
     JsonNode linked = new ObjectMapper().readTree(aditctl("service", "get", "testclient", "-o", "json").out());
-    assertThat(linked.path("to").asText()).isEqualTo("testserver");
+    assertThat(linked.path("spec").path("to").asText()).isEqualTo("testserver");
     awaitListening("testserver");
     awaitListening("testclient");
 
@@ -174,6 +174,6 @@ class ImportStunnelIT {
   }
 
   private static long version(String service) throws Exception {
-    return new ObjectMapper().readTree(aditctl("service", "get", service, "-o", "json").out()).path("version").asLong();
+    return new ObjectMapper().readTree(aditctl("service", "get", service, "-o", "json").out()).path("status").path("version").asLong();
   }
 }
