@@ -7,6 +7,7 @@ import io.adit.common.pki.Pem;
 import io.adit.common.validation.HostPort;
 import io.adit.common.validation.InvalidInputException;
 import io.adit.common.validation.Names;
+import io.adit.common.validation.TlsNames;
 import java.security.cert.X509Certificate;
 import java.util.HashSet;
 import java.util.List;
@@ -132,6 +133,10 @@ public final class ServiceSpecs {
     }
     // prio is the default: stored as empty, so that both spellings compare equal.
     b.setFailover(in.getFailover().equals("rr") ? "rr" : "");
+    // One stored spelling (IANA suites, P-256 not prime256v1), so that equal lists compare equal.
+    b.clearTlsCiphers().addAllTlsCiphers(TlsNames.ciphers("--ciphers", in.getTlsCiphersList()));
+    b.clearTlsCiphersuites().addAllTlsCiphersuites(TlsNames.ciphersuites("--ciphersuites", in.getTlsCiphersuitesList()));
+    b.clearTlsCurves().addAllTlsCurves(TlsNames.curves("--curves", in.getTlsCurvesList()));
     if (in.getMaxConnections() < 0) {
       throw new InvalidInputException("--max-connections must be positive, not " + in.getMaxConnections());
     }
