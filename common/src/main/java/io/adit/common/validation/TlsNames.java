@@ -105,17 +105,6 @@ public final class TlsNames {
     return List.copyOf(out);
   }
 
-  /** The JDK's name of a stored group: x25519, secp256r1, secp384r1, secp521r1. */
-  public static String jdkGroup(String stored) {
-    return switch (stored) {
-      case "X25519" -> "x25519";
-      case "P-256" -> "secp256r1";
-      case "P-384" -> "secp384r1";
-      case "P-521" -> "secp521r1";
-      default -> throw new IllegalArgumentException("not a stored group name: " + stored);
-    };
-  }
-
   /** One suite, in IANA form, or a refusal saying why it is not one Adit offers. */
   private static String suite(String what, String name) {
     String n = name.strip();
