@@ -88,6 +88,18 @@ class ServiceSpecsTest {
   }
 
   @Test
+  void warnsWhereOnlyOneTlsProviderHonoursTheSpec() {
+    assertThat(ServiceSpecs.warnings(ServiceSpecs.normalize(server().addTlsCiphersuites("TLS_AES_256_GCM_SHA384")
+        .addTlsCurves("X25519").build()))).containsExactly(
+        "--ciphersuites: BoringSSL, the agents' default TLS provider, always offers all three TLS 1.3 suites;"
+            + " the service runs only on agents started with --tls-provider jdk and is Failed on the others",
+        "--curves: agents started with --tls-provider jdk cannot set key-exchange groups; the service is Failed"
+            + " on them");
+    assertThat(ServiceSpecs.warnings(ServiceSpecs.normalize(server().addTlsCiphers("ECDHE-RSA-AES128-GCM-SHA256")
+        .addAllTlsCiphersuites(io.adit.common.validation.TlsNames.TLS13_SUITES).build()))).isEmpty();
+  }
+
+  @Test
   void acceptsAClientModeServiceWithServerNameOrTo() {
     assertThat(ServiceSpecs.normalize(client().build()).getVerify()).isEqualTo(Verify.VERIFY_REQUIRE);
     assertThat(ServiceSpecs.normalize(client().clearConnect().clearServerName().setTo("service1").build()).getTo())
