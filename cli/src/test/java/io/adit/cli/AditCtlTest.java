@@ -248,6 +248,19 @@ class AditCtlTest {
   }
 
   @Test
+  void createSendsCipherSuitesAndCurvesSeparatedAsStunnelDoesInIanaSpelling() throws Exception {
+    var r = cli.run("service", "create", "web", "--accept", "443", "--connect", "127.0.0.1:8080", "--node", "n1",
+        "--ciphers", "ECDHE-ECDSA-AES128-GCM-SHA256:TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+        "--ciphersuites", "TLS_AES_256_GCM_SHA384", "--curves", "X25519,prime256v1");
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    ServiceSpec spec = createdSpec();
+    assertThat(spec.getTlsCiphersList())
+        .containsExactly("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256");
+    assertThat(spec.getTlsCiphersuitesList()).containsExactly("TLS_AES_256_GCM_SHA384");
+    assertThat(spec.getTlsCurvesList()).containsExactly("X25519", "P-256");
+  }
+
+  @Test
   void trustCaIsReadFromTheFileAndStoredWithTheSpec() throws Exception {
     String pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
     Path ca = java.nio.file.Files.writeString(dir.resolve("legacy-ca.crt"), pem);
@@ -264,7 +277,10 @@ class AditCtlTest {
       "--idle-timeout|500ms|--idle-timeout 500ms is below one second",
       "--max-connections|-1|--max-connections must be positive",
       "--proxy-protocol|v3|--proxy-protocol must be v1, v2 or none",
-      "--failover|random|--failover must be prio or rr, not 'random'"})
+      "--failover|random|--failover must be prio or rr, not 'random'",
+      "--ciphers|HIGH:!aNULL|--ciphers: HIGH is part of an OpenSSL cipher expression",
+      "--ciphers|AES128-SHA|--ciphers: AES128-SHA is a weak suite",
+      "--curves|secp256k1|--curves: secp256k1 is not a key-exchange group Adit supports"})
   void badTlsAndLimitFlagsAreUsageErrors(String flag, String value, String message) {
     var r = cli.run("service", "create", "web", "--client", "--accept", "6000", "--connect", "h:1",
         "--server-name", "h", "--node", "n1", flag, value);

@@ -19,6 +19,7 @@ import io.adit.agent.status.StatusWriter;
 import io.adit.agent.tls.Provider;
 import io.adit.agent.tls.ReloadableTls;
 import io.adit.agent.tls.RevocationCheck;
+import io.adit.agent.tls.TlsChoices;
 import io.adit.agent.tls.TlsContexts;
 import io.adit.agent.tls.Verify;
 import io.adit.api.v1.Kind;
@@ -192,9 +193,16 @@ final class RelaySupervisor implements AutoCloseable {
       failed(desired, null, null, e.getMessage());
       return;
     }
+    SslContext first;
     try {
-      tls.set(new ReloadableTls(context(relaySpec, material, foreignTrust),
-          foreignTrust.isEmpty() ? revocations : RevocationCheck.NONE));
+      first = context(relaySpec, material, foreignTrust);
+    } catch (IllegalArgumentException e) {
+      // e.g. curves with the JDK provider: the service's TLS settings cannot be honoured here.
+      failed(desired, subject, subscriber, e.getMessage());
+      return;
+    }
+    try {
+      tls.set(new ReloadableTls(first, foreignTrust.isEmpty() ? revocations : RevocationCheck.NONE));
       Running[] holder = new Running[1];
       RelayListener listener = new RelayListener() {
         @Override
@@ -275,16 +283,18 @@ final class RelaySupervisor implements AutoCloseable {
   private SslContext context(RelaySpec spec, Material m, List<X509Certificate> foreignTrust) {
     if (spec.mode() == RelaySpec.Mode.SERVER) {
       return TlsContexts.forServer(m.key(), List.of(m.certificate()), trust.get(), spec.verify(), spec.minTlsVersion(),
-          provider, revocations);
+          provider, revocations, spec.tlsChoices());
     }
     // A foreign server's certificate is not the cluster's to revoke.
     if (!foreignTrust.isEmpty()) {
       return m == null
-          ? TlsContexts.forClient(null, null, foreignTrust, spec.minTlsVersion(), provider)
-          : TlsContexts.forClient(m.key(), List.of(m.certificate()), foreignTrust, spec.minTlsVersion(), provider);
+          ? TlsContexts.forClient(null, null, foreignTrust, spec.minTlsVersion(), provider, RevocationCheck.NONE,
+              spec.tlsChoices())
+          : TlsContexts.forClient(m.key(), List.of(m.certificate()), foreignTrust, spec.minTlsVersion(), provider,
+              RevocationCheck.NONE, spec.tlsChoices());
     }
     return TlsContexts.forClient(m.key(), List.of(m.certificate()), trust.get(), spec.minTlsVersion(), provider,
-        revocations);
+        revocations, spec.tlsChoices());
   }
 
   /** The relay's view of a spec: addresses resolved, defaults applied. */
@@ -325,7 +335,8 @@ final class RelaySupervisor implements AutoCloseable {
           case "v2" -> RelaySpec.ProxyProtocol.V2;
           default -> RelaySpec.ProxyProtocol.NONE;
         })
-        .failover("rr".equals(s.getFailover()) ? RelaySpec.Failover.RR : RelaySpec.Failover.PRIO);
+        .failover("rr".equals(s.getFailover()) ? RelaySpec.Failover.RR : RelaySpec.Failover.PRIO)
+        .tlsChoices(new TlsChoices(s.getTlsCiphersList(), s.getTlsCiphersuitesList(), s.getTlsCurvesList()));
     if (client) {
       b.serverName(s.getServerName().isEmpty() ? s.getTo() : s.getServerName());
     } else {

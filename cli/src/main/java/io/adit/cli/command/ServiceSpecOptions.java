@@ -7,6 +7,7 @@ import io.adit.common.validation.Durations;
 import io.adit.common.validation.HostPort;
 import io.adit.common.validation.InvalidInputException;
 import io.adit.common.validation.Names;
+import io.adit.common.validation.TlsNames;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -124,6 +125,24 @@ public final class ServiceSpecOptions {
           + " tries them in order for every connection; rr starts each connection at the next one.")
   String failover;
 
+  @Option(names = "--ciphers", paramLabel = "LIST",
+      description = "TLS 1.2 cipher suites offered, in order of preference (stunnel's ciphers), separated by"
+          + " colons or commas, OpenSSL or IANA names, e.g. ECDHE-ECDSA-AES128-GCM-SHA256; only ECDHE suites"
+          + " with AES-GCM or ChaCha20-Poly1305. --ciphers= goes back to the default set.")
+  String ciphers;
+
+  @Option(names = "--ciphersuites", paramLabel = "LIST",
+      description = "TLS 1.3 cipher suites offered (stunnel's ciphersuites), e.g. TLS_AES_256_GCM_SHA384;"
+          + " the agents' BoringSSL provider cannot leave one out (the relay then does not start: use"
+          + " --tls-provider jdk on the agent). --ciphersuites= goes back to all three.")
+  String ciphersuites;
+
+  @Option(names = "--curves", paramLabel = "LIST",
+      description = "Key-exchange groups, in order of preference (stunnel's curves): X25519, P-256 (prime256v1),"
+          + " P-384 (secp384r1), P-521 (secp521r1). Needs the agents' BoringSSL provider (the default)."
+          + " --curves= goes back to the TLS engine's default.")
+  String curves;
+
   @Option(names = "--dry-run", description = "Let the controller check the spec; store nothing.")
   boolean dryRun;
 
@@ -168,7 +187,7 @@ public final class ServiceSpecOptions {
         || verify != null || allow != null || serverName != null || identity != null || certTtl != null
         || dnsNames != null || ips != null || trustCa != null || tlsMinVersion != null || handshakeTimeout != null
         || connectTimeout != null || idleTimeout != null || maxConnections != null || proxyProtocol != null
-        || failover != null;
+        || failover != null || ciphers != null || ciphersuites != null || curves != null;
   }
 
   private ServiceSpec.Builder apply(ServiceSpec.Builder spec) {
@@ -271,6 +290,15 @@ public final class ServiceSpecOptions {
         throw new InvalidInputException("--failover must be prio or rr, not '" + failover + "'");
       }
       spec.setFailover(f.equals("rr") ? "rr" : "");
+    }
+    if (ciphers != null) {
+      spec.clearTlsCiphers().addAllTlsCiphers(TlsNames.ciphers("--ciphers", TlsNames.split(ciphers)));
+    }
+    if (ciphersuites != null) {
+      spec.clearTlsCiphersuites().addAllTlsCiphersuites(TlsNames.ciphersuites("--ciphersuites", TlsNames.split(ciphersuites)));
+    }
+    if (curves != null) {
+      spec.clearTlsCurves().addAllTlsCurves(TlsNames.curves("--curves", TlsNames.split(curves)));
     }
     if (!spec.getTo().isEmpty() && spec.getMode() != Mode.MODE_CLIENT) {
       throw new InvalidInputException("--to works in client mode only: add --client, or use --connect HOST:PORT");

@@ -8,6 +8,7 @@ import io.adit.api.v1.Verify;
 import io.adit.common.validation.Durations;
 import io.adit.common.validation.HostPort;
 import io.adit.common.validation.InvalidInputException;
+import io.adit.common.validation.TlsNames;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -22,12 +23,14 @@ import java.util.Locale;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"client", "accept", "connect", "to", "nodes", "allNodes", "verify", "allow", "serverName",
     "identity", "certTtl", "dnsNames", "ipAddresses", "trustCa", "tlsMinVersion", "handshakeTimeout",
-    "connectTimeout", "idleTimeout", "maxConnections", "proxyProtocol", "failover"})
+    "connectTimeout", "idleTimeout", "maxConnections", "proxyProtocol", "failover", "ciphers", "ciphersuites",
+    "curves"})
 public record ServiceFields(
     Boolean client, String accept, List<String> connect, String to, List<String> nodes, Boolean allNodes,
     String verify, List<String> allow, String serverName, String identity, String certTtl, List<String> dnsNames,
     List<String> ipAddresses, String trustCa, String tlsMinVersion, String handshakeTimeout, String connectTimeout,
-    String idleTimeout, Integer maxConnections, String proxyProtocol, String failover) {
+    String idleTimeout, Integer maxConnections, String proxyProtocol, String failover, List<String> ciphers,
+    List<String> ciphersuites, List<String> curves) {
 
   /** The API spec named {@code name}; values checked as the flags check them, the rest by the controller. */
   public ServiceSpec toProto(String name) {
@@ -66,6 +69,9 @@ public record ServiceFields(
       throw new InvalidInputException("failover must be prio or rr, not '" + failover + "'");
     }
     b.setFailover(order.equals("rr") ? "rr" : "");
+    b.addAllTlsCiphers(TlsNames.ciphers("ciphers", in(ciphers)))
+        .addAllTlsCiphersuites(TlsNames.ciphersuites("ciphersuites", in(ciphersuites)))
+        .addAllTlsCurves(TlsNames.curves("curves", in(curves)));
     return b.build();
   }
 
@@ -79,7 +85,8 @@ public record ServiceFields(
         out(s.getIpAddressesList()), blank(s.getTrustCaPem()), blank(s.getTlsMinVersion()),
         duration(s.getHandshakeTimeoutSeconds()), duration(s.getConnectTimeoutSeconds()),
         duration(s.getIdleTimeoutSeconds()), s.getMaxConnections() == 0 ? null : s.getMaxConnections(),
-        blank(s.getProxyProtocol()), blank(s.getFailover()));
+        blank(s.getProxyProtocol()), blank(s.getFailover()), out(s.getTlsCiphersList()),
+        out(s.getTlsCiphersuitesList()), out(s.getTlsCurvesList()));
   }
 
   private static String verifyName(Verify v) {

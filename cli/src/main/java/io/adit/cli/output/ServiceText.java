@@ -53,6 +53,9 @@ public final class ServiceText {
       field(out, "Trusts", spec.getTrustCaPem().isEmpty() ? "the cluster CA" : trustSummary(spec.getTrustCaPem()));
     }
     field(out, "TLS versions", spec.getTlsMinVersion().equals("1.3") ? "1.3 only" : "1.2 and 1.3");
+    field(out, "Ciphers", spec.getTlsCiphersCount() == 0 ? "default (TLS 1.2: ECDHE with AES-GCM or ChaCha20)" : Human.list(spec.getTlsCiphersList()));
+    field(out, "Ciphersuites", spec.getTlsCiphersuitesCount() == 0 ? "default (all TLS 1.3 suites)" : Human.list(spec.getTlsCiphersuitesList()));
+    field(out, "Curves", spec.getTlsCurvesCount() == 0 ? "the TLS engine's default" : Human.list(spec.getTlsCurvesList()));
     field(out, "Timeouts", "handshake " + orDefault(spec.getHandshakeTimeoutSeconds(), "10s")
         + ", connect " + orDefault(spec.getConnectTimeoutSeconds(), "10s")
         + ", idle " + orDefault(spec.getIdleTimeoutSeconds(), "5m"));

@@ -38,7 +38,8 @@ public final class Views {
       List<String> nodes, boolean allNodes, String verify, List<String> allow,
       String serverName, String identity, String certTtl, List<String> dnsNames, List<String> ips,
       String trustCa, String tlsMinVersion, String handshakeTimeout, String connectTimeout,
-      String idleTimeout, Integer maxConnections, String proxyProtocol, String failover, long version,
+      String idleTimeout, Integer maxConnections, String proxyProtocol, String failover, List<String> ciphers,
+      List<String> ciphersuites, List<String> curves, long version,
       String createTime, String updateTime, String updatedBy, List<String> warnings,
       List<NodeStatusView> status) {
 
@@ -54,6 +55,8 @@ public final class Views {
           ttl(spec.getHandshakeTimeoutSeconds()), ttl(spec.getConnectTimeoutSeconds()),
           ttl(spec.getIdleTimeoutSeconds()), spec.getMaxConnections() == 0 ? null : spec.getMaxConnections(),
           blankToNull(spec.getProxyProtocol()), blankToNull(spec.getFailover()),
+          List.copyOf(spec.getTlsCiphersList()), List.copyOf(spec.getTlsCiphersuitesList()),
+          List.copyOf(spec.getTlsCurvesList()),
           s.getVersion(),
           Human.time(s.getCreateTime()), Human.time(s.getUpdateTime()),
           blankToNull(s.getUpdatedBy()), List.copyOf(s.getWarningsList()),

@@ -9,6 +9,7 @@ import io.adit.cli.stunnel.StunnelConf.Section;
 import io.adit.common.validation.HostPort;
 import io.adit.common.validation.InvalidInputException;
 import io.adit.common.validation.Names;
+import io.adit.common.validation.TlsNames;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -361,10 +362,12 @@ public final class StunnelImport {
           case "sslversion" -> tlsVersion(o, spec, true, true);
           case "sslversionmin" -> tlsVersion(o, spec, true, false);
           case "sslversionmax" -> tlsVersion(o, spec, false, true);
-          case "ciphers", "ciphersuites" -> unsupported(o, "Adit offers a fixed set of AEAD suites (TLS 1.3: AES-GCM"
-              + " and ChaCha20; TLS 1.2: ECDHE with AES-GCM or ChaCha20) on every service", false);
-          case "curves" -> unsupported(o, "Adit uses the TLS engine's default key-exchange groups (X25519, P-256,"
-              + " P-384) on every service", false);
+          case "ciphers" -> tlsList(o, () -> spec.clearTlsCiphers()
+              .addAllTlsCiphers(TlsNames.ciphers("", TlsNames.split(o.value()))));
+          case "ciphersuites" -> tlsList(o, () -> spec.clearTlsCiphersuites()
+              .addAllTlsCiphersuites(TlsNames.ciphersuites("", TlsNames.split(o.value()))));
+          case "curves" -> tlsList(o, () -> spec.clearTlsCurves()
+              .addAllTlsCurves(TlsNames.curves("", TlsNames.split(o.value()))));
           case "timeoutbusy" -> seconds(o).ifPresent(s -> {
             spec.setHandshakeTimeoutSeconds(s);
             note(o, "the time to wait for the peer during the TLS handshake: --handshake-timeout " + s + "s");
@@ -476,6 +479,15 @@ public final class StunnelImport {
         note(caFile, "read and stored with the service (--trust-ca)");
       } catch (IOException e) {
         unsupported(caFile, "cannot read " + file + " (" + e.getMessage() + ")", true);
+      }
+    }
+
+    /** Carries a list of suites or groups, or says why it cannot (the service keeps Adit's defaults). */
+    private void tlsList(Option o, Runnable set) {
+      try {
+        set.run();
+      } catch (InvalidInputException e) {
+        unsupported(o, e.getMessage() + " (without it, the service keeps Adit's default)", false);
       }
     }
 

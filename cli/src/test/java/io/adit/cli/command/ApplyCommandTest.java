@@ -77,7 +77,9 @@ class ApplyCommandTest {
         .addConnect("legacy.example:443").addConnect("[2001:db8::1]:443").setAllNodes(true)
         .setServerName("legacy.example").setIdentity("client1").setCertTtlSeconds(90000)
         .setTrustCaPem(cli.controller.bundlePem()).setTlsMinVersion("1.3").setHandshakeTimeoutSeconds(5)
-        .setConnectTimeoutSeconds(3).setIdleTimeoutSeconds(90).setMaxConnections(7).setFailover("rr").build();
+        .setConnectTimeoutSeconds(3).setIdleTimeoutSeconds(90).setMaxConnections(7).setFailover("rr")
+        .addTlsCiphers("TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384").addTlsCiphers("TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256")
+        .addTlsCiphersuites("TLS_AES_256_GCM_SHA384").addTlsCurves("X25519").addTlsCurves("P-384").build();
     cli.controller.services.put("legacy", Service.newBuilder().setSpec(legacy).setVersion(9).build());
     for (String format : new String[] {"yaml", "json"}) {
       Path file = Files.writeString(dir.resolve("legacy." + format), cli.run("service", "get", "legacy", "-o", format).out());

@@ -81,6 +81,9 @@ class ServiceOutputTest {
         Cert TTL:     12h
         Cert names:   web,www.example.com,192.0.2.10
         TLS versions: 1.2 and 1.3
+        Ciphers:      default (TLS 1.2: ECDHE with AES-GCM or ChaCha20)
+        Ciphersuites: default (all TLS 1.3 suites)
+        Curves:       the TLS engine's default
         Timeouts:     handshake 10s, connect 10s, idle 1m
         PROXY header: none
         Conn limit:   1000 (default)
@@ -95,6 +98,20 @@ class ServiceOutputTest {
         node-a   Listening   -                    3f2a          in 22h         4             1.5 KiB    4.8 MiB     -
         node-b   Failed      port 443 is in use   -             -              0             0 B        0 B         backend 127.0.0.1:8080 refused the connection
         """);
+  }
+
+  @Test
+  void describeShowsTheCipherSuitesAndCurvesAServiceIsLimitedTo() {
+    Service s = WEB.toBuilder().setSpec(WEB.getSpec().toBuilder()
+        .addTlsCiphers("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256").addTlsCiphersuites("TLS_AES_256_GCM_SHA384")
+        .addTlsCurves("X25519").addTlsCurves("P-256")).build();
+    assertThat(capture(w -> ServiceText.describe(w, s, NOW))).contains("""
+        Ciphers:      TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256
+        Ciphersuites: TLS_AES_256_GCM_SHA384
+        Curves:       X25519,P-256
+        """);
+    assertThat(capture(w -> new Printer(OutputFormat.JSON, w).print(ServiceView.of(s), () -> {})))
+        .contains("\"curves\": [\n    \"X25519\",\n    \"P-256\"\n  ]");
   }
 
   @Test
@@ -140,6 +157,9 @@ class ServiceOutputTest {
           "maxConnections": null,
           "proxyProtocol": null,
           "failover": null,
+          "ciphers": [],
+          "ciphersuites": [],
+          "curves": [],
           "version": 42,
           "createTime": "2025-06-01T10:00:00Z",
           "updateTime": "2025-06-01T11:30:00Z",
@@ -203,6 +223,9 @@ class ServiceOutputTest {
         maxConnections: null
         proxyProtocol: null
         failover: null
+        ciphers: []
+        ciphersuites: []
+        curves: []
         version: 43
         createTime: null
         updateTime: null

@@ -235,19 +235,50 @@ class StunnelImportTest {
         "s.conf:3: exec: runs a program per connection; Adit relays to a TCP address",
         "s.conf:4: execArgs: runs a program per connection; Adit relays to a TCP address",
         "s.conf:8: protocol: negotiates smtp before TLS; Adit speaks TLS from the first byte",
-        "s.conf:12: ciphers: Adit offers a fixed set of AEAD suites (TLS 1.3: AES-GCM and ChaCha20; TLS 1.2: ECDHE"
-            + " with AES-GCM or ChaCha20) on every service",
-        "s.conf:13: curves: Adit uses the TLS engine's default key-exchange groups (X25519, P-256, P-384) on every"
-            + " service",
+        "s.conf:12: ciphers: HIGH is part of an OpenSSL cipher expression (like HIGH:!aNULL), not the name of a"
+            + " suite; list the suites explicitly. Adit offers ECDHE suites with AES-GCM or ChaCha20-Poly1305:"
+            + " ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"
+            + "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305 (TLS 1.2) and"
+            + " TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256 (TLS 1.3)"
+            + " (without it, the service keeps Adit's default)",
         "s.conf:14: engine: crypto engines are not supported: Adit makes and keeps its own keys",
-        "s.conf:18: ciphersuites: Adit offers a fixed set of AEAD suites (TLS 1.3: AES-GCM and ChaCha20; TLS 1.2:"
-            + " ECDHE with AES-GCM or ChaCha20) on every service",
         "s.conf:19: sessionCacheSize: Adit has no equivalent");
     assertThat(r.convertsWhole()).isFalse();
-    // What --skip-unsupported creates: d without its two options; a, b and c cannot do without theirs.
+    // What --skip-unsupported creates: d without sessionCacheSize; a, b and c cannot do without theirs.
     assertThat(r.skipped()).containsExactly("a", "b", "c");
     assertThat(r.services()).extracting(Converted::section).containsExactly("d");
     assertThat(r.problems()).filteredOn(Problem::dropsSection).hasSize(5);
+  }
+
+  @Test
+  void ciphersCiphersuitesAndCurvesAreCarriedInIanaAndAditSpelling() throws Exception {
+    Result r = convert("[s]\naccept = 1\nconnect = h:2\n"
+        + "ciphers = ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-CHACHA20-POLY1305\n"
+        + "ciphersuites = TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256\ncurves = X25519:prime256v1:secp384r1\n");
+    assertThat(r.convertsWhole()).as(lines(r.problems()).toString()).isTrue();
+    ServiceSpec s = spec(r, "s");
+    assertThat(s.getTlsCiphersList())
+        .containsExactly("TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
+    assertThat(s.getTlsCiphersuitesList()).containsExactly("TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256");
+    assertThat(s.getTlsCurvesList()).containsExactly("X25519", "P-256", "P-384");
+  }
+
+  @Test
+  void weakSuitesAndUnknownCurvesAreReportedAndTheServiceKeepsTheDefaults() throws Exception {
+    Result r = convert("[s]\naccept = 1\nconnect = h:2\nciphers = ECDHE-RSA-AES128-SHA:AES128-GCM-SHA256\n"
+        + "curves = brainpoolP512r1\nciphersuites = TLS_AES_128_CCM_SHA256\n");
+    assertThat(lines(r.problems())).satisfiesExactly(
+        p -> assertThat(p).startsWith("s.conf:4: ciphers: ECDHE-RSA-AES128-SHA is a weak suite: its cipher is not"
+            + " AEAD (CBC or a stream cipher). Adit offers ECDHE suites"),
+        p -> assertThat(p).startsWith("s.conf:5: curves: brainpoolP512r1 is not a key-exchange group Adit supports;"
+            + " use X25519, P-256 (prime256v1), P-384 (secp384r1) or P-521 (secp521r1)"),
+        p -> assertThat(p).startsWith("s.conf:6: ciphersuites: TLS_AES_128_CCM_SHA256 is not a suite Adit's TLS"
+            + " engines offer."));
+    assertThat(r.problems()).noneMatch(Problem::dropsSection);
+    ServiceSpec s = spec(r, "s");
+    assertThat(s.getTlsCiphersList()).isEmpty();
+    assertThat(s.getTlsCurvesList()).isEmpty();
+    assertThat(s.getTlsCiphersuitesList()).isEmpty();
   }
 
   @Test

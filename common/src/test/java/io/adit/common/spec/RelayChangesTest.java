@@ -28,6 +28,16 @@ class RelayChangesTest {
   }
 
   @Test
+  void narrowingTheCipherSuitesOrCurvesRestartsTheRelay() {
+    ServiceSpec narrowed = WEB.toBuilder().addTlsCiphers("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256")
+        .addTlsCiphersuites("TLS_AES_256_GCM_SHA384").addTlsCurves("X25519").build();
+    assertThat(RelayChanges.of(WEB, narrowed, NODES)).containsExactly(
+        new Change("a", "web", "restart", "changed tlsCiphers, tlsCiphersuites, tlsCurves"),
+        new Change("b", "web", "restart", "changed tlsCiphers, tlsCiphersuites, tlsCurves"));
+    assertThat(RelayChanges.movesTarget(RelayChanges.changedFields(WEB, narrowed))).isFalse();
+  }
+
+  @Test
   void anUnchangedSpecTouchesNoRelay() {
     assertThat(RelayChanges.of(WEB, WEB.toBuilder().build(), NODES)).isEmpty();
     assertThat(RelayChanges.changedFields(WEB, WEB)).isEmpty();

@@ -7,7 +7,9 @@ import io.adit.common.pki.Pem;
 import io.adit.common.validation.HostPort;
 import io.adit.common.validation.InvalidInputException;
 import io.adit.common.validation.Names;
+import io.adit.common.validation.TlsNames;
 import java.security.cert.X509Certificate;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -132,21 +134,34 @@ public final class ServiceSpecs {
     }
     // prio is the default: stored as empty, so that both spellings compare equal.
     b.setFailover(in.getFailover().equals("rr") ? "rr" : "");
+    // One stored spelling (IANA suites, P-256 not prime256v1), so that equal lists compare equal.
+    b.clearTlsCiphers().addAllTlsCiphers(TlsNames.ciphers("--ciphers", in.getTlsCiphersList()));
+    b.clearTlsCiphersuites().addAllTlsCiphersuites(TlsNames.ciphersuites("--ciphersuites", in.getTlsCiphersuitesList()));
+    b.clearTlsCurves().addAllTlsCurves(TlsNames.curves("--curves", in.getTlsCurvesList()));
     if (in.getMaxConnections() < 0) {
       throw new InvalidInputException("--max-connections must be positive, not " + in.getMaxConnections());
     }
     return b.build();
   }
 
-  /** Spec-only warnings: weak verification. */
+  /** Spec-only warnings: weak verification, TLS settings that only one TLS provider honours. */
   public static List<String> warnings(ServiceSpec spec) {
+    List<String> out = new ArrayList<>();
     if (spec.getMode() == Mode.MODE_SERVER && spec.getVerify() == Verify.VERIFY_NONE) {
-      return List.of("--verify none: any client can connect without a certificate (stunnel verify = 0)");
+      out.add("--verify none: any client can connect without a certificate (stunnel verify = 0)");
     }
     if (spec.getMode() == Mode.MODE_SERVER && spec.getVerify() == Verify.VERIFY_OPTIONAL) {
-      return List.of("--verify optional: clients without a certificate are let in (stunnel verify = 1)");
+      out.add("--verify optional: clients without a certificate are let in (stunnel verify = 1)");
     }
-    return List.of();
+    if (spec.getTlsCiphersuitesCount() > 0 && !spec.getTlsCiphersuitesList().containsAll(TlsNames.TLS13_SUITES)) {
+      out.add("--ciphersuites: BoringSSL, the agents' default TLS provider, always offers all three TLS 1.3 suites;"
+          + " the service runs only on agents started with --tls-provider jdk and is Failed on the others");
+    }
+    if (spec.getTlsCurvesCount() > 0) {
+      out.add("--curves: agents started with --tls-provider jdk cannot set key-exchange groups; the service is Failed"
+          + " on them");
+    }
+    return List.copyOf(out);
   }
 
   private static void checkNames(ServiceSpec in, boolean client) {

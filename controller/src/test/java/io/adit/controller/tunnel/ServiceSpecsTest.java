@@ -58,6 +58,20 @@ class ServiceSpecsTest {
   }
 
   @Test
+  void storesCipherSuitesAndCurvesInOneSpellingWhicheverTheUserGave() {
+    ServiceSpec s = ServiceSpecs.normalize(server()
+        .addTlsCiphers("ECDHE-ECDSA-AES128-GCM-SHA256").addTlsCiphers("TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256")
+        .addTlsCiphers("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256")
+        .addTlsCiphersuites("tls_aes_256_gcm_sha384")
+        .addTlsCurves("x25519").addTlsCurves("prime256v1").addTlsCurves("secp384r1").build());
+    assertThat(s.getTlsCiphersList()).containsExactly("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+        "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
+    assertThat(s.getTlsCiphersuitesList()).containsExactly("TLS_AES_256_GCM_SHA384");
+    assertThat(s.getTlsCurvesList()).containsExactly("X25519", "P-256", "P-384");
+    assertThat(ServiceSpecs.normalize(s)).isEqualTo(s);
+  }
+
+  @Test
   void fillsInServerModeAndRequiredVerification() {
     ServiceSpec s = ServiceSpecs.normalize(server().build());
     assertThat(s.getMode()).isEqualTo(Mode.MODE_SERVER);
@@ -71,6 +85,18 @@ class ServiceSpecsTest {
         .singleElement().asString().contains("verify = 0");
     assertThat(ServiceSpecs.warnings(ServiceSpecs.normalize(server().setVerify(Verify.VERIFY_OPTIONAL).build())))
         .singleElement().asString().contains("verify = 1");
+  }
+
+  @Test
+  void warnsWhereOnlyOneTlsProviderHonoursTheSpec() {
+    assertThat(ServiceSpecs.warnings(ServiceSpecs.normalize(server().addTlsCiphersuites("TLS_AES_256_GCM_SHA384")
+        .addTlsCurves("X25519").build()))).containsExactly(
+        "--ciphersuites: BoringSSL, the agents' default TLS provider, always offers all three TLS 1.3 suites;"
+            + " the service runs only on agents started with --tls-provider jdk and is Failed on the others",
+        "--curves: agents started with --tls-provider jdk cannot set key-exchange groups; the service is Failed"
+            + " on them");
+    assertThat(ServiceSpecs.warnings(ServiceSpecs.normalize(server().addTlsCiphers("ECDHE-RSA-AES128-GCM-SHA256")
+        .addAllTlsCiphersuites(io.adit.common.validation.TlsNames.TLS13_SUITES).build()))).isEmpty();
   }
 
   @Test
@@ -123,7 +149,25 @@ class ServiceSpecsTest {
         bad("proxy v3", s -> s.setProxyProtocol("v3"), "--proxy-protocol must be v1 or v2"),
         bad("proxy in client mode", s -> s.setMode(Mode.MODE_CLIENT).setServerName("x").setProxyProtocol("v1"),
             "--proxy-protocol applies to server mode"),
-        bad("failover random", s -> s.setFailover("random"), "--failover must be prio or rr, not 'random'"));
+        bad("failover random", s -> s.setFailover("random"), "--failover must be prio or rr, not 'random'"),
+        bad("cipher expression", s -> s.addTlsCiphers("HIGH").addTlsCiphers("!aNULL"),
+            "--ciphers: HIGH is part of an OpenSSL cipher expression (like HIGH:!aNULL), not the name of a suite;"
+                + " list the suites explicitly"),
+        bad("cipher default", s -> s.addTlsCiphers("DEFAULT"), "list the suites explicitly"),
+        bad("cipher without forward secrecy", s -> s.addTlsCiphers("AES128-GCM-SHA256"),
+            "--ciphers: AES128-GCM-SHA256 is a weak suite: it has no forward secrecy. Adit offers ECDHE suites with"
+                + " AES-GCM or ChaCha20-Poly1305: ECDHE-ECDSA-AES128-GCM-SHA256"),
+        bad("cbc cipher", s -> s.addTlsCiphers("TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA"),
+            "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA is a weak suite: its cipher is not AEAD"),
+        bad("rc4 cipher", s -> s.addTlsCiphers("RC4-SHA"), "neither forward secrecy nor an AEAD cipher"),
+        bad("unknown strong cipher", s -> s.addTlsCiphers("DHE-RSA-AES128-GCM-SHA256"),
+            "DHE-RSA-AES128-GCM-SHA256 is not a suite Adit's TLS engines offer"),
+        bad("tls 1.3 suite in ciphers", s -> s.addTlsCiphers("TLS_AES_128_GCM_SHA256"),
+            "TLS_AES_128_GCM_SHA256 is a TLS 1.3 suite; TLS 1.3 suites are set with ciphersuites"),
+        bad("tls 1.2 suite in ciphersuites", s -> s.addTlsCiphersuites("ECDHE-RSA-AES128-GCM-SHA256"),
+            "--ciphersuites: ECDHE-RSA-AES128-GCM-SHA256 is a TLS 1.2 suite"),
+        bad("unknown curve", s -> s.addTlsCurves("brainpoolP256r1"),
+            "--curves: brainpoolP256r1 is not a key-exchange group Adit supports; use X25519, P-256"));
   }
 
   static Arguments bad(String what, UnaryOperator<ServiceSpec.Builder> change, String message) {

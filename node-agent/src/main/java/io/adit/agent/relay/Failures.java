@@ -69,7 +69,8 @@ final class Failures {
     }
     if (contains(text, "no_shared_cipher", "no cipher suites in common", "no_ciphers_available", "handshake_failure")) {
       return new Failure(FailureKind.PROTOCOL_MISMATCH, peer
-          + " offers no cipher suite in common (accepted: ECDHE with AES-GCM or ChaCha20-Poly1305, or TLS 1.3)");
+          + " offers no cipher suite or key-exchange group in common (accepted: the service's ciphers, ciphersuites"
+          + " and curves; by default ECDHE with AES-GCM or ChaCha20-Poly1305, or TLS 1.3)");
     }
     if (contains(text, "alert_bad_certificate", "alert_unknown_ca", "alert_certificate_unknown", "alert_certificate_expired",
         "alert_certificate_revoked", "alert_access_denied", "alert_decrypt_error", "bad_certificate", "unknown_ca",

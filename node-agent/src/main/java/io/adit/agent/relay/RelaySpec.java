@@ -1,5 +1,6 @@
 package io.adit.agent.relay;
 
+import io.adit.agent.tls.TlsChoices;
 import io.adit.agent.tls.TlsContexts;
 import io.adit.agent.tls.Verify;
 import io.adit.common.validation.Names;
@@ -28,10 +29,11 @@ import java.util.Set;
  * @param minTlsVersion "1.2" or "1.3"
  * @param proxyProtocol server mode: the PROXY protocol header sent to the backend first
  * @param failover which connect address a new connection dials first
+ * @param tlsChoices the cipher suites and key-exchange groups the relay narrows TLS to
  */
 public record RelaySpec(String service, Mode mode, InetSocketAddress accept, List<InetSocketAddress> connect,
     Verify verify, Set<String> allow, String serverName, Timeouts timeouts, int maxConnections, String minTlsVersion,
-    ProxyProtocol proxyProtocol, Failover failover) {
+    ProxyProtocol proxyProtocol, Failover failover, TlsChoices tlsChoices) {
 
   public static final int DEFAULT_MAX_CONNECTIONS = 1000;
 
@@ -110,6 +112,7 @@ public record RelaySpec(String service, Mode mode, InetSocketAddress accept, Lis
     minTlsVersion = minTlsVersion == null ? "1.2" : minTlsVersion;
     proxyProtocol = proxyProtocol == null ? ProxyProtocol.NONE : proxyProtocol;
     failover = failover == null ? Failover.PRIO : failover;
+    tlsChoices = tlsChoices == null ? TlsChoices.DEFAULT : tlsChoices;
     if (mode == Mode.CLIENT && proxyProtocol != ProxyProtocol.NONE) {
       throw new IllegalArgumentException("the PROXY protocol applies to server-mode services; " + service + " is in client mode");
     }
@@ -139,7 +142,7 @@ public record RelaySpec(String service, Mode mode, InetSocketAddress accept, Lis
   public Builder toBuilder() {
     Builder b = new Builder(service, mode).accept(accept).verify(verify).allow(allow).serverName(serverName)
         .timeouts(timeouts).maxConnections(maxConnections).minTlsVersion(minTlsVersion).proxyProtocol(proxyProtocol)
-        .failover(failover);
+        .failover(failover).tlsChoices(tlsChoices);
     b.connect.addAll(connect);
     return b;
   }
@@ -158,6 +161,7 @@ public record RelaySpec(String service, Mode mode, InetSocketAddress accept, Lis
     private String minTlsVersion = "1.2";
     private ProxyProtocol proxyProtocol = ProxyProtocol.NONE;
     private Failover failover = Failover.PRIO;
+    private TlsChoices tlsChoices = TlsChoices.DEFAULT;
 
     private Builder(String service, Mode mode) {
       this.service = service;
@@ -225,9 +229,14 @@ public record RelaySpec(String service, Mode mode, InetSocketAddress accept, Lis
       return this;
     }
 
+    public Builder tlsChoices(TlsChoices choices) {
+      this.tlsChoices = choices;
+      return this;
+    }
+
     public RelaySpec build() {
       return new RelaySpec(service, mode, accept, connect, verify, allow, serverName, timeouts, maxConnections, minTlsVersion,
-          proxyProtocol, failover);
+          proxyProtocol, failover, tlsChoices);
     }
   }
 }

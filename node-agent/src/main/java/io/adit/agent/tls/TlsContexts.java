@@ -2,6 +2,7 @@ package io.adit.agent.tls;
 
 import io.adit.common.pki.Keys;
 import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.OpenSslContextOption;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
@@ -15,25 +16,13 @@ import javax.net.ssl.SSLException;
 
 /**
  * Builds the {@link SslContext}s relays use: TLS 1.2 and 1.3 only, ECDHE with AEAD suites only
- * (AES-GCM, ChaCha20-Poly1305), peers checked against the given CA certificates with refusals
+ * (AES-GCM, ChaCha20-Poly1305; a service may narrow them, {@link TlsChoices}), peers checked against the given CA certificates with refusals
  * explained in plain words ({@link PeerCertificateException}).
  *
  * <p>Contexts are immutable and thread-safe; build a new one when a certificate is renewed and
  * hand it to {@link ReloadableTls#update}.
  */
 public final class TlsContexts {
-  /** TLS 1.3 suites (all AEAD), then TLS 1.2 ECDHE + AEAD suites in order of preference. */
-  static final List<String> CIPHERS = List.of(
-      "TLS_AES_128_GCM_SHA256",
-      "TLS_AES_256_GCM_SHA384",
-      "TLS_CHACHA20_POLY1305_SHA256",
-      "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
-      "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
-      "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
-      "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
-      "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
-      "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
-
   private TlsContexts() {}
 
   /**
@@ -52,6 +41,16 @@ public final class TlsContexts {
   /** As above, refusing client certificates that {@code revocations} says are revoked. */
   public static SslContext forServer(PrivateKey key, List<X509Certificate> chain, List<X509Certificate> trust,
       Verify verify, String minTls, Provider provider, RevocationCheck revocations) {
+    return forServer(key, chain, trust, verify, minTls, provider, revocations, TlsChoices.DEFAULT);
+  }
+
+  /**
+   * As above, offering only the suites and groups {@code choices} names.
+   *
+   * @throws IllegalArgumentException if the provider cannot honour {@code choices}, saying why
+   */
+  public static SslContext forServer(PrivateKey key, List<X509Certificate> chain, List<X509Certificate> trust,
+      Verify verify, String minTls, Provider provider, RevocationCheck revocations, TlsChoices choices) {
     Objects.requireNonNull(key, "private key");
     requireChain(chain);
     Objects.requireNonNull(verify, "verify");
@@ -67,7 +66,7 @@ public final class TlsContexts {
     } else {
       b.clientAuth(ClientAuth.NONE);
     }
-    return build(b, minTls, provider);
+    return build(b, minTls, provider, choices);
   }
 
   /**
@@ -83,6 +82,12 @@ public final class TlsContexts {
   /** As above, refusing server certificates that {@code revocations} says are revoked. */
   public static SslContext forClient(PrivateKey key, List<X509Certificate> chain, List<X509Certificate> trust,
       String minTls, Provider provider, RevocationCheck revocations) {
+    return forClient(key, chain, trust, minTls, provider, revocations, TlsChoices.DEFAULT);
+  }
+
+  /** As above, offering only the suites and groups {@code choices} names. */
+  public static SslContext forClient(PrivateKey key, List<X509Certificate> chain, List<X509Certificate> trust,
+      String minTls, Provider provider, RevocationCheck revocations, TlsChoices choices) {
     if ((key == null) != (chain == null || chain.isEmpty())) {
       throw new IllegalArgumentException("a client certificate needs both its private key and its certificate");
     }
@@ -97,7 +102,7 @@ public final class TlsContexts {
       requireMatchingKey(key, chain.get(0));
       b.keyManager(key, chain.toArray(X509Certificate[]::new));
     }
-    return build(b, minTls, provider);
+    return build(b, minTls, provider, choices);
   }
 
   /** The protocol list for a minimum version: "1.2" or "1.3". */
@@ -109,14 +114,22 @@ public final class TlsContexts {
     };
   }
 
-  private static SslContext build(SslContextBuilder b, String minTls, Provider provider) {
+  private static SslContext build(SslContextBuilder b, String minTls, Provider provider, TlsChoices choices) {
     Provider p = provider == null ? Provider.best() : provider;
     if (!p.isAvailable()) {
       throw new IllegalArgumentException("TLS provider " + p + " is not available on this host");
     }
+    String unsupported = choices.unsupportedBy(p);
+    if (unsupported != null) {
+      throw new IllegalArgumentException(unsupported);
+    }
     b.sslProvider(p.netty())
         .protocols(protocols(minTls))
-        .ciphers(CIPHERS, SupportedCipherSuiteFilter.INSTANCE);
+        .ciphers(choices.suites(), SupportedCipherSuiteFilter.INSTANCE);
+    if (!choices.curves().isEmpty()) {
+      // BoringSSL only (unsupportedBy refuses curves with the JDK): Netty hands the list to SSL_CTX_set1_groups_list.
+      b.option(OpenSslContextOption.GROUPS, choices.curves().toArray(String[]::new));
+    }
     try {
       return b.build();
     } catch (SSLException e) {

@@ -192,6 +192,23 @@ class ServiceOptionsIT {
             f -> f.contains("TLS version"));
   }
 
+  /** curves: BoringSSL (node1) applies them; the JDK's engine (node2) cannot, and the service says so there. */
+  @Test
+  void curvesApplyOnBoringSslAndTheJdkNodeReportsWhyItCannot() {
+    int port = Tools.freePort();
+    cluster.create(server("x25519-only", port).addNodes("node2").addTlsCurves("x25519"));
+    cluster.await("x25519-only", "node1", "Listening");
+    NodeServiceStatus jdk = cluster.await("x25519-only", "node2", "Failed");
+    assertThat(jdk.getError()).isEqualTo("curves X25519 cannot be applied: the JDK's TLS engine cannot set key-exchange"
+        + " groups per service; remove curves from the service, or run the agent with BoringSSL"
+        + " (--tls-provider openssl, the default)");
+
+    assertThat(sClient(port, "-servername", "x25519-only", "-groups", "X25519").output()).contains("Verification: OK");
+    OpenSsl.Result p384 = sClient(port, "-servername", "x25519-only", "-groups", "P-384");
+    assertThat(p384.exitCode()).isNotZero();
+    assertThat(p384.output()).doesNotContain("Verification: OK");
+  }
+
   @Test
   void theConnectionCapRefusesTheOneTooMany() throws Exception {
     int port = Tools.freePort();

@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Level;
 import io.adit.agent.tls.Provider;
+import io.adit.agent.tls.RevocationCheck;
 import io.adit.agent.tls.TestPki;
 import io.adit.agent.tls.TlsContexts;
 import io.adit.agent.tls.TlsMaterial;
@@ -67,7 +68,8 @@ final class RelayFixture implements AutoCloseable {
 
   /** A server-mode relay whose context does what {@code spec} says, as the agent builds it. */
   Relay startServer(RelaySpec spec, Provider provider, RelayListener listener) throws RelayBindException {
-    SslContext context = serverContext(spec.verify(), spec.minTlsVersion(), provider);
+    SslContext context = TlsContexts.forServer(SERVICE1.key(), SERVICE1.chain(), CA.trust(), spec.verify(),
+        spec.minTlsVersion(), provider, RevocationCheck.NONE, spec.tlsChoices());
     return start(spec, () -> context, listener);
   }
 

@@ -36,6 +36,57 @@ class TlsContextsTest {
     assertThat(protocols(ctx.newEngine(ByteBufAllocator.DEFAULT))).containsExactly("TLSv1.3");
   }
 
+  @ParameterizedTest
+  @EnumSource(Provider.class)
+  void aServiceNarrowsTheTls12SuitesInItsOrder(Provider provider) {
+    TlsChoices choices = new TlsChoices(
+        List.of("TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"), List.of(),
+        List.of());
+    SslContext ctx = TlsContexts.forServer(SERVER.key(), SERVER.chain(), CA.trust(), Verify.NONE, "1.2", provider,
+        RevocationCheck.NONE, choices);
+
+    assertThat(ctx.cipherSuites()).containsExactly("TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384",
+        "TLS_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+        "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256");
+  }
+
+  @Test
+  void theJdkNarrowsTheTls13Suites() {
+    TlsChoices choices = new TlsChoices(List.of(), List.of("TLS_AES_256_GCM_SHA384"), List.of());
+    SslContext ctx = TlsContexts.forClient(null, null, CA.trust(), "1.3", Provider.JDK, RevocationCheck.NONE, choices);
+
+    assertThat(ctx.cipherSuites()).startsWith("TLS_AES_256_GCM_SHA384").doesNotContain("TLS_AES_128_GCM_SHA256");
+  }
+
+  @Test
+  void boringSslRefusesToLeaveOutATls13SuiteSayingWhy() {
+    TlsChoices choices = new TlsChoices(List.of(), List.of("TLS_AES_256_GCM_SHA384"), List.of());
+
+    assertThatThrownBy(() -> TlsContexts.forServer(SERVER.key(), SERVER.chain(), CA.trust(), Verify.NONE, "1.2",
+        Provider.OPENSSL, RevocationCheck.NONE, choices))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("ciphersuites TLS_AES_256_GCM_SHA384 cannot be applied: BoringSSL always offers all three TLS 1.3"
+            + " suites; remove ciphersuites from the service, or run the agent with --tls-provider jdk");
+    // All three, in another order, is what BoringSSL does anyway.
+    TlsChoices all = new TlsChoices(List.of(),
+        List.of("TLS_CHACHA20_POLY1305_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_AES_128_GCM_SHA256"), List.of());
+    assertThat(TlsContexts.forServer(SERVER.key(), SERVER.chain(), CA.trust(), Verify.NONE, "1.2", Provider.OPENSSL,
+        RevocationCheck.NONE, all)).isNotNull();
+  }
+
+  @Test
+  void curvesNeedBoringSsl() {
+    TlsChoices choices = new TlsChoices(List.of(), List.of(), List.of("X25519"));
+
+    assertThat(TlsContexts.forServer(SERVER.key(), SERVER.chain(), CA.trust(), Verify.NONE, "1.2", Provider.OPENSSL,
+        RevocationCheck.NONE, choices)).isNotNull();
+    assertThatThrownBy(() -> TlsContexts.forServer(SERVER.key(), SERVER.chain(), CA.trust(), Verify.NONE, "1.2",
+        Provider.JDK, RevocationCheck.NONE, choices))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("curves X25519 cannot be applied: the JDK's TLS engine cannot set key-exchange groups per service;"
+            + " remove curves from the service, or run the agent with BoringSSL (--tls-provider openssl, the default)");
+  }
+
   /** Real protocol versions: Netty's BoringSSL engine also lists the pseudo-protocol SSLv2Hello. */
   private static List<String> protocols(SSLEngine engine) {
     return java.util.Arrays.stream(engine.getEnabledProtocols()).filter(p -> !p.equals("SSLv2Hello")).toList();
