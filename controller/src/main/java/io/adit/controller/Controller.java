@@ -47,6 +47,7 @@ import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -146,6 +147,7 @@ public final class Controller implements AutoCloseable {
       TunnelManager tunnels = new TunnelManager(store, clock, config.maxTtl());
       IdentityManager identities = new IdentityManager(store, clock);
       NodeManager nodes = new NodeManager(store, clock, metrics::joined);
+      refreshNodeAccess(nodeAccess, nodes);
       RevocationManager revocations = new RevocationManager(store, identities, clock);
       Issuer issuer = new Issuer(authority, ttl, tunnels, identities, revocations, metrics::issued);
       CrlMaker crls = new CrlMaker(kv, authority::active, authority::trusted, clock, config.crlValidity());
@@ -165,7 +167,10 @@ public final class Controller implements AutoCloseable {
               new NodeApi(nodes, authority, issuer, config.etcdEndpoints(), tunnels, revocations, nodeAccess)));
       long renewEvery = SERVING_CERT_TTL.toSeconds() / 2;
       scheduler.scheduleAtFixedRate(() -> renewServing(keys, issuer, authority, config), renewEvery, renewEvery, TimeUnit.SECONDS);
-      scheduler.scheduleWithFixedDelay(() -> prune(revocations, store, clock), 1, 60, TimeUnit.MINUTES);
+      // issued/ records outlive their certificate by the retire slack at least: a retiring CA's last
+      // expiry is read from them.
+      Duration keepIssued = Collections.max(List.of(Duration.ofHours(1), rotation.retireSlack()));
+      scheduler.scheduleWithFixedDelay(() -> prune(revocations, store, clock, keepIssued), 1, 60, TimeUnit.MINUTES);
       // A new active CA (this controller's rotation step or another's): serve a certificate from it.
       authority.onActiveChange(() -> scheduler.execute(() -> renewServing(keys, issuer, authority, config)));
       scheduler.scheduleWithFixedDelay(rotator::stepQuietly, CA_REFRESH.toMillis(), CA_REFRESH.toMillis(),
@@ -231,9 +236,24 @@ public final class Controller implements AutoCloseable {
    * Drops the records of certificates that expired over an hour ago and audit events older than
    * {@link #AUDIT_RETENTION}; never throws (it runs on the scheduler).
    */
-  private static void prune(RevocationManager revocations, AuditingKv audit, Clock clock) {
+  /** Every joined node's etcd role gets today's permissions, so agents of an earlier version's role keep working. */
+  private static void refreshNodeAccess(NodeAccess access, NodeManager nodes) {
+    if (access == NodeAccess.NONE) {
+      return;
+    }
+    for (var node : nodes.list()) {
+      try {
+        access.refresh(node.getName());
+      } catch (RuntimeException e) {
+        log.warn("cannot bring node {}'s etcd role up to date ({}); it is tried again at the next start", node.getName(),
+            e.getMessage());
+      }
+    }
+  }
+
+  private static void prune(RevocationManager revocations, AuditingKv audit, Clock clock, Duration keepIssued) {
     try {
-      int n = revocations.prune(Duration.ofHours(1));
+      int n = revocations.prune(keepIssued);
       int events = audit.prune(clock.instant().minus(AUDIT_RETENTION));
       if (n + events > 0) {
         log.info("pruned {} record(s) of expired certificates and {} audit event(s) older than {} days", n, events,

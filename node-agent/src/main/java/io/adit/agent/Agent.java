@@ -76,6 +76,8 @@ public final class Agent implements AutoCloseable {
   private final TrustBundle trust;
   private final TrustWatcher trustWatcher;
   private final TrustReport trustReport;
+  /** The bundle every relay and the controller channel use (reconcile thread only). */
+  private String appliedTrust;
   private final ScheduledExecutorService loop;
   private final ScheduledExecutorService background;
   private final Clock clock;
@@ -133,6 +135,7 @@ public final class Agent implements AutoCloseable {
     this.snapshot = new Snapshot(config.dataDir());
     this.targets = new Targets(etcd, config.etcdTimeout());
     this.watcher = new SpecWatcher(etcd, loop, config.etcdTimeout(), this::onSpecs);
+    this.appliedTrust = trust.current().fingerprint();
     this.trustReport = new TrustReport(etcd, name, clock, config.etcdTimeout(), background);
     this.trustWatcher = new TrustWatcher(etcd, loop, config.etcdTimeout(), this::onTrust);
   }
@@ -237,17 +240,27 @@ public final class Agent implements AutoCloseable {
   private void onTrust(TrustBundleRecord record) {
     try {
       List<java.security.cert.X509Certificate> cas = Pem.certificates(record.getPem());
-      if (trust.set(cas)) {
-        relays.retrustAll();
+      trust.set(cas);
+      String fingerprint = trust.current().fingerprint();
+      if (!fingerprint.equals(appliedTrust)) {
+        boolean everyRelay = relays.retrustAll();
         controller.updateTrust(cas);
+        if (!everyRelay) {
+          // Not reported: the controller would activate a CA that a relay here still refuses.
+          log.warn("trust bundle version {} is not applied to every relay yet: retrying at the next resync",
+              record.getVersion());
+          return;
+        }
+        appliedTrust = fingerprint;
         log.info("now trusting the cluster's {} CA(s) of trust bundle version {} for new connections", cas.size(),
             record.getVersion());
       }
-      trustReport.report(trust.current().fingerprint());
+      trustReport.report(fingerprint);
     } catch (RuntimeException e) {
       log.warn("cannot apply the trust bundle from etcd ({}); keeping the current one", e.getMessage());
     }
   }
+
 
   private void resync() {
     reconcile(specs, true);

@@ -352,19 +352,23 @@ final class RelaySupervisor implements AutoCloseable {
 
   /**
    * Makes every relay check peers against the current trust bundle from its next connection on;
-   * live connections keep the context they started with. Reconcile thread only.
+   * live connections keep the context they started with. Reconcile thread only. False if a relay
+   * could not take it (that relay keeps the previous one).
    */
-  void retrustAll() {
+  boolean retrustAll() {
+    boolean all = true;
     for (Running r : running.values()) {
       if (r.retrust != null) {
         try {
           r.retrust.run();
         } catch (RuntimeException e) {
+          all = false;
           log.warn("service {}: cannot apply the new trust bundle ({}); it keeps the previous one", r.config.service(),
               e.getMessage());
         }
       }
     }
+    return all;
   }
 
   /** Gets new certificates for the relays whose own certificate was revoked. Reconcile thread only. */

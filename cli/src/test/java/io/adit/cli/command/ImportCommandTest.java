@@ -45,7 +45,7 @@ class ImportCommandTest {
     var r = cli.run("import", "stunnel", conf.toString(), "--node", "node1");
     assertThat(r.exitCode()).isEqualTo(ExitCode.USAGE.code());
     assertThat(r.err()).contains(
-        "unsupported: s.conf:4: ciphers: Adit offers a fixed set of AEAD suites",
+        "unsupported: s.conf:4: ciphers: HIGH is part of an OpenSSL cipher expression (like HIGH:!aNULL), not the name of a suite; list the suites explicitly",
         "unsupported: s.conf:5: [cgi]: has no connect",
         "unsupported: s.conf:7: exec: runs a program per connection; Adit relays to a TCP address",
         "cannot import [cgi]",

@@ -36,6 +36,12 @@ public interface NodeAccess {
    */
   Optional<Credential> grant(String node);
 
+  /**
+   * Brings an existing account's permissions up to date, keeping its password (after an upgrade
+   * changed what agents read or write); nothing happens if there is none.
+   */
+  default void refresh(String node) {}
+
   /** Removes the node's account and its permissions; nothing happens if there is none. */
   void revoke(String node);
 }

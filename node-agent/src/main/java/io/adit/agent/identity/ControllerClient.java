@@ -119,8 +119,10 @@ public final class ControllerClient implements AutoCloseable {
    * Uses a renewed node credential from now on. An HTTP/2 connection lives long and keeps the
    * certificate it was opened with, which the controller checks on every call: so a new channel
    * (new connections, new handshakes) replaces the old one, which finishes its calls and closes.
+   * Synchronized with {@link #updateTrust}: they run on different threads (renewal and reconcile),
+   * and the channel left in place must carry both the newest credential and the newest trust.
    */
-  public void updateNodeCredential(Material node) {
+  public synchronized void updateNodeCredential(Material node) {
     keys.update(node.key(), node.certificate());
     ManagedChannel old = channel.getAndSet(channel(controllers, null, keys, trust));
     old.shutdown();
@@ -130,7 +132,7 @@ public final class ControllerClient implements AutoCloseable {
    * Trusts {@code cas} for the controllers from now on (a CA rotation): a new channel, as for a
    * renewed credential; calls under way finish on the old one.
    */
-  public void updateTrust(List<X509Certificate> cas) {
+  public synchronized void updateTrust(List<X509Certificate> cas) {
     trust = List.copyOf(cas);
     ManagedChannel old = channel.getAndSet(channel(controllers, null, keys, trust));
     old.shutdown();

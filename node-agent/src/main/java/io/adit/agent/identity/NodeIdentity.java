@@ -107,8 +107,10 @@ public record NodeIdentity(String name, String trustDomain, List<HostPort> contr
     ClientConfig config = ClientConfig.of(controllers.stream().map(HostPort::toString).toList(), resp.getTrustDomain(),
         new SpiffeId(resp.getTrustDomain(), SpiffeId.Kind.NODE, name).toString(),
         resp.getTrustBundlePem(), resp.getCertificatePem(), Pem.encode(keys.getPrivate()));
-    // A new node certificate: its etcd login, if any, is asked for again with it.
+    // A new node certificate: its etcd login, if any, is asked for again with it, and the trust
+    // bundle is the one the join brought (a stored one may predate a CA rotation this node missed).
     EtcdLogin.forget(dataDir);
+    TrustBundle.forget(dataDir);
     config.write(dataDir.resolve(CONFIG));
     AtomicFiles.writePublic(dataDir.resolve(ETCD), String.join("\n", resp.getEtcdEndpointsList()) + "\n");
     log.info("joined the cluster (trust domain {}) as node {}; credential stored in {}", resp.getTrustDomain(), name,

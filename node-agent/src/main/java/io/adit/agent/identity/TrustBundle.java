@@ -51,6 +51,11 @@ public final class TrustBundle {
     return new TrustBundle(file, joined);
   }
 
+  /** Drops the stored bundle, so the next {@link #load} trusts what the join brought. */
+  static void forget(Path dataDir) throws IOException {
+    Files.deleteIfExists(dataDir.resolve(FILE));
+  }
+
   public List<X509Certificate> cas() {
     return current.get().cas();
   }

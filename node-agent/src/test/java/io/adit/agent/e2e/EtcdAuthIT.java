@@ -164,6 +164,36 @@ class EtcdAuthIT {
   }
 
   @Test
+  void aStartingControllerGivesAnOlderNodeRoleTodaysPermissionsAndKeepsItsPassword() throws Exception {
+    cluster.agent("node-c");
+    Path dataDir = dir.resolve("agent-node-c");
+    Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> EtcdLogin.read(dataDir).isPresent());
+    EtcdLogin login = EtcdLogin.read(dataDir).orElseThrow();
+    ByteSequence role = bytes("adit-node-node-c");
+    // A role as an earlier version made it: without the trust bundle a CA rotation needs.
+    try (Client root = rootClient()) {
+      await(root.getAuthClient().roleRevokePermission(role, bytes(KeyLayout.TRUST), bytes(KeyLayout.rangeEnd(KeyLayout.TRUST))));
+    }
+    try (Client asC = client(login)) {
+      assertDenied(asC.getKVClient().get(bytes(KeyLayout.TRUST_BUNDLE)));
+    }
+
+    // A second controller starts (as after an upgrade) and brings the role up to date.
+    ControllerConfig config = ControllerConfig.of(etcd.endpoints(), new HostPort("127.0.0.1", 0), dir.resolve("ctl"))
+        .withEtcdAuth(new EtcdAuth("root", ROOT_PASSWORD));
+    Controller.start(config).close();
+
+    try (Client asC = client(login)) {
+      assertThat(await(asC.getKVClient().get(bytes(KeyLayout.TRUST_BUNDLE))).getKvs()).hasSize(1);
+    }
+  }
+
+  static Client rootClient() {
+    return Client.builder().endpoints(URI.create(etcd.endpoints().get(0)))
+        .user(bytes("root")).password(bytes(ROOT_PASSWORD)).build();
+  }
+
+  @Test
   void aControllerThatMayNotManageEtcdUsersSaysSoAtStart() {
     // The cluster's data dir: it holds the key that unseals the CA, so the start gets as far as etcd's users.
     ControllerConfig config = ControllerConfig.of(etcd.endpoints(), new HostPort("127.0.0.1", 0), dir.resolve("ctl"));

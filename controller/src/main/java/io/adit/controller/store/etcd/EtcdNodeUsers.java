@@ -73,6 +73,31 @@ public final class EtcdNodeUsers implements NodeAccess {
     String name = user(node);
     ByteSequence role = bytes(name);
     ignoring("role name already exists", () -> kv.awaitAuth(auth.roleAdd(role), "create etcd role " + name));
+    permit(node);
+    String password = password();
+    boolean created = ignoring("user name already exists",
+        () -> kv.awaitAuth(auth.userAdd(role, bytes(password)), "create etcd user " + name));
+    if (!created) {
+      kv.awaitAuth(auth.userChangePassword(role, bytes(password)), "set the password of etcd user " + name);
+    }
+    kv.awaitAuth(auth.userGrantRole(role, role), "give etcd user " + name + " its role");
+    return Optional.of(new Credential(name, password));
+  }
+
+  /** An existing role gets exactly today's permissions (an upgrade may have changed them); no role, nothing. */
+  @Override
+  public void refresh(String node) {
+    String name = user(node);
+    boolean exists = ignoring("role name not found", () -> kv.awaitAuth(auth.roleGet(bytes(name)), "read etcd role " + name));
+    if (exists) {
+      permit(node);
+    }
+  }
+
+  /** Narrows the node's role to {@link #permissions}, then grants each of them. */
+  private void permit(String node) {
+    String name = user(node);
+    ByteSequence role = bytes(name);
     List<Permission> wanted = permissions(node);
     for (Permission p : kv.awaitAuth(auth.roleGet(role), "read etcd role " + name).getPermissions()) {
       if (wanted.stream().noneMatch(w -> same(w, p))) {
@@ -82,14 +107,6 @@ public final class EtcdNodeUsers implements NodeAccess {
     for (Permission p : wanted) {
       kv.awaitAuth(auth.roleGrantPermission(role, p.getKey(), p.getRangeEnd(), p.getPermType()), "grant etcd role " + name);
     }
-    String password = password();
-    boolean created = ignoring("user name already exists",
-        () -> kv.awaitAuth(auth.userAdd(role, bytes(password)), "create etcd user " + name));
-    if (!created) {
-      kv.awaitAuth(auth.userChangePassword(role, bytes(password)), "set the password of etcd user " + name);
-    }
-    kv.awaitAuth(auth.userGrantRole(role, role), "give etcd user " + name + " its role");
-    return Optional.of(new Credential(name, password));
   }
 
   @Override
