@@ -119,6 +119,8 @@ public final class Agent implements AutoCloseable {
       } catch (IOException e) {
         log.warn("cannot store the renewed node certificate: {}", e.getMessage());
       }
+      // Client-mode relays without an identity present the node's certificate: the renewed one now.
+      loop.execute(this::nodeRenewed);
     });
     this.groups = EventLoopGroups.create();
     RevocationState revoked = new RevocationState();
@@ -237,6 +239,12 @@ public final class Agent implements AutoCloseable {
    * connections; live ones keep theirs) and to the controller channel, and only then is it
    * reported as held, since a CA rotation lets the new CA sign once every node reports it.
    */
+  private void nodeRenewed() {
+    if (relays != null) { // a renewal while the agent is still being built
+      relays.nodeRenewed();
+    }
+  }
+
   private void onTrust(TrustBundleRecord record) {
     try {
       List<java.security.cert.X509Certificate> cas = Pem.certificates(record.getPem());

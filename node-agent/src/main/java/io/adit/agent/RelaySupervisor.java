@@ -68,6 +68,8 @@ final class RelaySupervisor implements AutoCloseable {
     final AtomicReference<Material> material = new AtomicReference<>();
     /** Rebuilds the relay's TLS context from the current material and trust bundle; null when failed. */
     Runnable retrust;
+    /** For a client-mode relay that presents the node's own certificate: takes the renewed one. */
+    Runnable onNodeRenewal;
 
     Running(DesiredRelay config, Relay relay, String error, Subject subject, Consumer<Material> subscriber) {
       this.config = config;
@@ -164,16 +166,21 @@ final class RelaySupervisor implements AutoCloseable {
     AtomicReference<ReloadableTls> tls = new AtomicReference<>();
     AtomicReference<Running> self = new AtomicReference<>();
     Object lock = new Object(); // a renewal (certs thread) and a new trust bundle (reconcile thread) never interleave
+    // A renewal that lands while the relay is still starting: taken up when it registers below.
+    AtomicReference<Material> renewedEarly = new AtomicReference<>();
     Consumer<Material> subscriber = m -> {
-      ReloadableTls t = tls.get();
-      if (t != null) {
-        synchronized (lock) {
-          Running r = self.get();
-          if (r != null) {
-            r.material.set(m);
-          }
+      ReloadableTls t;
+      synchronized (lock) {
+        t = tls.get();
+        Running r = self.get();
+        if (r == null) {
+          renewedEarly.set(m);
+        } else {
+          r.material.set(m);
           t.update(context(relaySpec, m, foreignTrust));
         }
+      }
+      if (t != null) {
         meters.certificate(m.certificate().getNotAfter().toInstant());
         log.info("service {}: serving the renewed certificate {} (until {}) to new connections", spec.getName(),
             Keys.serialHex(m.certificate()), m.certificate().getNotAfter().toInstant());
@@ -226,7 +233,20 @@ final class RelaySupervisor implements AutoCloseable {
           tls.get().update(context(relaySpec, r.material.get(), foreignTrust));
         }
       };
+      if (subject == null && material != null) {
+        r.onNodeRenewal = () -> {
+          synchronized (lock) {
+            r.material.set(nodeMaterial.get());
+            tls.get().update(context(relaySpec, r.material.get(), foreignTrust));
+          }
+        };
+      }
       synchronized (lock) {
+        Material early = renewedEarly.get();
+        if (early != null) {
+          r.material.set(early);
+          tls.get().update(context(relaySpec, early, foreignTrust));
+        }
         self.set(r);
       }
       running.put(spec.getName(), r);
@@ -348,6 +368,23 @@ final class RelaySupervisor implements AutoCloseable {
       b.allow(new HashSet<>(s.getAllowList()));
     }
     return b.build();
+  }
+
+  /**
+   * The node's certificate was renewed: client-mode relays without an identity of their own
+   * present it from their next connection on (live connections keep theirs). Reconcile thread only.
+   */
+  void nodeRenewed() {
+    for (Running r : running.values()) {
+      if (r.onNodeRenewal != null) {
+        try {
+          r.onNodeRenewal.run();
+        } catch (RuntimeException e) {
+          log.warn("service {}: cannot present the renewed node certificate ({}); it keeps the previous one",
+              r.config.service(), e.getMessage());
+        }
+      }
+    }
   }
 
   /**
