@@ -161,6 +161,9 @@ public final class ServiceSpecs {
       out.add("--curves: agents started with --tls-provider jdk cannot set key-exchange groups; the service is Failed"
           + " on them");
     }
+    if (spec.getTlsCiphersCount() > 0 && spec.getTlsMinVersion().equals("1.3")) {
+      out.add("--ciphers lists TLS 1.2 suites, but --tls-min-version 1.3 leaves TLS 1.2 out: they are never used");
+    }
     return List.copyOf(out);
   }
 

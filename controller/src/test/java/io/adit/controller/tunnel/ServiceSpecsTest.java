@@ -100,6 +100,13 @@ class ServiceSpecsTest {
   }
 
   @Test
+  void warnsThatTls12SuitesMeanNothingWhenTls12IsLeftOut() {
+    assertThat(ServiceSpecs.warnings(ServiceSpecs.normalize(server().addTlsCiphers("ECDHE-RSA-AES128-GCM-SHA256")
+        .setTlsMinVersion("1.3").build()))).containsExactly(
+        "--ciphers lists TLS 1.2 suites, but --tls-min-version 1.3 leaves TLS 1.2 out: they are never used");
+  }
+
+  @Test
   void acceptsAClientModeServiceWithServerNameOrTo() {
     assertThat(ServiceSpecs.normalize(client().build()).getVerify()).isEqualTo(Verify.VERIFY_REQUIRE);
     assertThat(ServiceSpecs.normalize(client().clearConnect().clearServerName().setTo("service1").build()).getTo())
