@@ -15,6 +15,7 @@ import io.adit.api.v1.ApplyObject;
 import io.adit.api.v1.IdentitySpec;
 import io.adit.cli.declarative.Manifest.IdentityFields;
 import io.adit.common.validation.InvalidInputException;
+import io.adit.common.validation.Suggest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

@@ -7,6 +7,7 @@ import io.adit.common.daemon.YamlEntries.Scalar;
 import io.adit.common.daemon.YamlEntries.Seq;
 import io.adit.common.daemon.YamlEntries.Value;
 import io.adit.common.validation.InvalidInputException;
+import io.adit.common.validation.Suggest;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
@@ -246,7 +247,7 @@ public final class ConfigFile {
         continue;
       }
       String candidate = o.longestName().substring(2);
-      int d = distance(key, candidate);
+      int d = Suggest.distance(key, candidate);
       if (d < bestDistance || (d == bestDistance && candidate.compareTo(best) < 0)) {
         best = candidate;
         bestDistance = d;
@@ -256,26 +257,6 @@ public final class ConfigFile {
       return " (did you mean " + best + "?)";
     }
     return ": the keys are the long options of " + spec.name() + " --help, without the dashes";
-  }
-
-  /** Levenshtein distance, for suggestions. */
-  static int distance(String a, String b) {
-    int[] prev = new int[b.length() + 1];
-    int[] cur = new int[b.length() + 1];
-    for (int j = 0; j <= b.length(); j++) {
-      prev[j] = j;
-    }
-    for (int i = 1; i <= a.length(); i++) {
-      cur[0] = i;
-      for (int j = 1; j <= b.length(); j++) {
-        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-        cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-      }
-      int[] t = prev;
-      prev = cur;
-      cur = t;
-    }
-    return prev[b.length()];
   }
 
   // ---- what the command line gives ------------------------------------------------------

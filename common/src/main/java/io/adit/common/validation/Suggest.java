@@ -1,15 +1,18 @@
-package io.adit.cli.declarative;
+package io.adit.common.validation;
 
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.Locale;
 import java.util.Optional;
 
-/** "Did you mean": the known name nearest to a misspelt one, if it is near enough (edit distance). */
-final class Suggest {
+/**
+ * "Did you mean": the known name nearest to a misspelt one, if it is near enough (edit distance).
+ * For aditctl's declarative files and the daemons' config files.
+ */
+public final class Suggest {
   private Suggest() {}
 
-  static Optional<String> nearest(String typed, Collection<String> known) {
+  public static Optional<String> nearest(String typed, Collection<String> known) {
     String t = typed.toLowerCase(Locale.ROOT);
     return known.stream()
         .filter(k -> distance(t, k.toLowerCase(Locale.ROOT)) <= Math.max(1, Math.min(2, k.length() / 3)))
@@ -17,7 +20,7 @@ final class Suggest {
   }
 
   /** Levenshtein distance. */
-  static int distance(String a, String b) {
+  public static int distance(String a, String b) {
     int[] prev = new int[b.length() + 1];
     int[] cur = new int[b.length() + 1];
     for (int j = 0; j <= b.length(); j++) {
