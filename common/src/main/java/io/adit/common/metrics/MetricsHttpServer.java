@@ -1,20 +1,13 @@
 package io.adit.common.metrics;
 
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import io.adit.common.http.PlainHttpServer;
 import io.adit.common.validation.HostPort;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 /**
@@ -27,19 +20,12 @@ import java.util.function.Supplier;
  * </ul>
  * Anything else is 404; methods other than GET and HEAD are 405.
  *
- * <p>The JDK's built-in server on one thread of its own, with a short bounded queue (beyond it
- * a request is refused): scrapes are small and a few per minute. The metrics library and the
+ * <p>A {@link PlainHttpServer} on one thread of its own, with a short bounded queue (beyond it a
+ * request is refused): scrapes are small and a few per minute. The metrics library and the
  * logging stay with the caller: aditctl shares this module and needs neither.
  */
 public final class MetricsHttpServer implements AutoCloseable {
   private static final int QUEUE = 16;
-
-  static {
-    // Read once when the JDK's server classes load: set them before the first server is made.
-    System.getProperties().putIfAbsent("sun.net.httpserver.maxReqTime", "10");
-    System.getProperties().putIfAbsent("sun.net.httpserver.maxRspTime", "10");
-    System.getProperties().putIfAbsent("jdk.httpserver.maxConnections", "100");
-  }
 
   /** Writes the current metrics, in the format named by {@link #contentType()}. */
   public interface Exposition {
@@ -48,13 +34,10 @@ public final class MetricsHttpServer implements AutoCloseable {
     void write(OutputStream out) throws IOException;
   }
 
-  private final HttpServer server;
-  private final ExecutorService executor;
-  private final AtomicBoolean closed = new AtomicBoolean();
+  private final PlainHttpServer server;
 
-  private MetricsHttpServer(HttpServer server, ExecutorService executor) {
+  private MetricsHttpServer(PlainHttpServer server) {
     this.server = server;
-    this.executor = executor;
   }
 
   /**
@@ -67,42 +50,32 @@ public final class MetricsHttpServer implements AutoCloseable {
    */
   public static MetricsHttpServer start(HostPort listen, String flag, Exposition metrics,
       Supplier<Optional<String>> notReady) throws IOException {
-    InetSocketAddress address = listen.hasHost() ? new InetSocketAddress(listen.host(), listen.port())
-        : new InetSocketAddress(listen.port());
-    HttpServer server;
     try {
-      server = HttpServer.create(address, 16);
+      return new MetricsHttpServer(PlainHttpServer.start(listen, "metrics-http", 1, QUEUE,
+          exchange -> handle(exchange, metrics, notReady)));
     } catch (IOException e) {
       throw new IOException("cannot serve metrics on " + listen + ": " + bindReason(e) + "; choose another address with "
           + flag, e);
     }
-    ExecutorService executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(QUEUE), r -> {
-      Thread t = new Thread(r, "metrics-http");
-      t.setDaemon(true);
-      return t;
-    }, new ThreadPoolExecutor.AbortPolicy());
-    server.setExecutor(executor);
-    server.createContext("/", exchange -> handle(exchange, metrics, notReady));
-    server.start();
-    return new MetricsHttpServer(server, executor);
   }
 
   private static void handle(HttpExchange exchange, Exposition metrics, Supplier<Optional<String>> notReady)
       throws IOException {
     try (exchange) {
+      exchange.getResponseHeaders().set("Cache-Control", "no-store");
       String path = exchange.getRequestURI().getPath();
       String method = exchange.getRequestMethod();
       if (!path.equals("/metrics") && !path.equals("/healthz") && !path.equals("/readyz")) {
-        text(exchange, 404, "not found: this server answers /metrics, /healthz and /readyz");
+        PlainHttpServer.text(exchange, 404, "not found: this server answers /metrics, /healthz and /readyz");
         return;
       }
       if (!method.equals("GET") && !method.equals("HEAD")) {
         exchange.getResponseHeaders().set("Allow", "GET, HEAD");
-        text(exchange, 405, "method " + method + " is not allowed: use GET");
+        PlainHttpServer.text(exchange, 405, "method " + method + " is not allowed: use GET");
         return;
       }
       switch (path) {
-        case "/healthz" -> text(exchange, 200, "ok");
+        case "/healthz" -> PlainHttpServer.text(exchange, 200, "ok");
         case "/readyz" -> {
           Optional<String> why;
           try {
@@ -110,35 +83,19 @@ public final class MetricsHttpServer implements AutoCloseable {
           } catch (RuntimeException e) {
             why = Optional.of("the readiness check failed: " + e.getMessage());
           }
-          text(exchange, why.isEmpty() ? 200 : 503, why.orElse("ready"));
+          PlainHttpServer.text(exchange, why.isEmpty() ? 200 : 503, why.orElse("ready"));
         }
         default -> {
           ByteArrayOutputStream body = new ByteArrayOutputStream(16 * 1024);
           try {
             metrics.write(body);
           } catch (RuntimeException e) {
-            text(exchange, 500, "writing the metrics failed: " + e);
+            PlainHttpServer.text(exchange, 500, "writing the metrics failed: " + e);
             return;
           }
           exchange.getResponseHeaders().set("Content-Type", metrics.contentType());
-          send(exchange, 200, body.toByteArray());
+          PlainHttpServer.send(exchange, 200, body.toByteArray());
         }
-      }
-    }
-  }
-
-  private static void text(HttpExchange exchange, int status, String message) throws IOException {
-    exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
-    send(exchange, status, (message + "\n").getBytes(StandardCharsets.UTF_8));
-  }
-
-  private static void send(HttpExchange exchange, int status, byte[] body) throws IOException {
-    boolean head = exchange.getRequestMethod().equals("HEAD");
-    exchange.getResponseHeaders().set("Cache-Control", "no-store");
-    exchange.sendResponseHeaders(status, head ? -1 : body.length);
-    if (!head) {
-      try (OutputStream out = exchange.getResponseBody()) {
-        out.write(body);
       }
     }
   }
@@ -158,23 +115,13 @@ public final class MetricsHttpServer implements AutoCloseable {
     }
     return String.valueOf(e.getMessage());
   }
-
   public int port() {
-    return server.getAddress().getPort();
+    return server.port();
   }
 
   /** Stops listening and cuts requests in progress (a scrape is retried), then the thread. */
   @Override
   public void close() {
-    if (!closed.compareAndSet(false, true)) {
-      return;
-    }
-    server.stop(0);
-    executor.shutdownNow();
-    try {
-      executor.awaitTermination(5, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    server.close();
   }
 }
