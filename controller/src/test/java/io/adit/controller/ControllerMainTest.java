@@ -103,7 +103,7 @@ class ControllerMainTest {
         """);
     assertThat(run("--config", f.toString())).isEqualTo("2 adit-controller: " + f
         + " line 4: --default-ttl (1d) is longer than max-ttl (1h): raise max-ttl or lower --default-ttl\n");
-    Files.writeString(f, "etcd: http://127.0.0.1:2379\nlisten: 127.0.0.1:7443\ndata-dir: /tmp/x\nlog-level-for: {tunnel: debug, nope: info}\n");
+    Files.writeString(f, "etcd: http://127.0.0.1:2379\nlisten: 127.0.0.1:7443\ndata-dir: /var/lib/adit/x\nlog-level-for: {tunnel: debug, nope: info}\n");
     // The list is the controller's packages, read from its classes: it grows with them.
     assertThat(run("--config", f.toString())).startsWith("2 adit-controller: " + f
         + " line 4: log-level-for: 'nope' is not a component: use one of api, ")

@@ -96,10 +96,10 @@ class AgentMainTest {
     assertThat(run("--config", f.toString())).isEqualTo("2 adit-agent: " + f
         + " line 2: name: 'Node_1' is not a valid DNS label: use lower-case letters, digits and '-',"
         + " starting and ending with a letter or digit\n");
-    Files.writeString(f, "controller: ctl1.example.org:http\nname: node1\ndata-dir: /tmp/x\n");
+    Files.writeString(f, "controller: ctl1.example.org:http\nname: node1\ndata-dir: /var/lib/adit/x\n");
     assertThat(run("--config", f.toString())).isEqualTo("2 adit-agent: " + f
         + " line 1: controller: 'ctl1.example.org:http' has no valid port: give a number from 1 to 65535\n");
-    Files.writeString(f, "controller: [ctl1.example.org:7443]\nname: node1\ndata-dir: /tmp/x\ntls-provider: rustls\n");
+    Files.writeString(f, "controller: [ctl1.example.org:7443]\nname: node1\ndata-dir: /var/lib/adit/x\ntls-provider: rustls\n");
     assertThat(run("--config", f.toString())).isEqualTo("2 adit-agent: " + f
         + " line 4: tls-provider must be openssl or jdk\n");
   }

@@ -11,6 +11,13 @@ import io.adit.common.validation.Durations;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import io.adit.api.v1.TrustBundle;
 import io.adit.cli.output.Human;
 import io.adit.cli.output.Views.CrlView;
@@ -214,24 +221,41 @@ final class CaCommand {
       }
     }
 
+    /** Asks the controller once a second until CA {@code id} is no longer prepared, or {@code wait} passes. */
     private CertificateAuthority awaitActive(String id, Duration wait) {
-      long end = System.nanoTime() + wait.toNanos();
-      while (true) {
-        CertificateAuthority ca = api().listCas().getAuthoritiesList().stream().filter(c -> c.getId().equals(id))
-            .findFirst().orElseThrow(() -> new CliException(ExitCode.FAILURE, "CA " + id + " is no longer listed"));
-        if (!ca.getState().equals("prepared")) {
-          return ca;
-        }
-        if (System.nanoTime() >= end) {
-          throw new CliException(ExitCode.UNAVAILABLE, "CA " + id + " is not active after " + Durations.format(wait) + ": "
-              + waitingFor(ca, now()) + "; the rotation goes on, follow it with aditctl ca list");
-        }
+      AtomicReference<CertificateAuthority> last = new AtomicReference<>();
+      CompletableFuture<CertificateAuthority> active = new CompletableFuture<>();
+      ScheduledExecutorService poll = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "ca-wait");
+        t.setDaemon(true);
+        return t;
+      });
+      poll.scheduleWithFixedDelay(() -> {
         try {
-          Thread.sleep(Math.min(1000, Math.max(1, (end - System.nanoTime()) / 1_000_000)));
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new CliException(ExitCode.FAILURE, "interrupted while waiting for CA " + id);
+          CertificateAuthority ca = api().listCas().getAuthoritiesList().stream().filter(c -> c.getId().equals(id))
+              .findFirst().orElseThrow(() -> new CliException(ExitCode.FAILURE, "CA " + id + " is no longer listed"));
+          last.set(ca);
+          if (!ca.getState().equals("prepared")) {
+            active.complete(ca);
+          }
+        } catch (RuntimeException e) {
+          active.completeExceptionally(e);
         }
+      }, 0, 1, TimeUnit.SECONDS);
+      try {
+        return active.get(wait.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (TimeoutException e) {
+        CertificateAuthority ca = last.get();
+        throw new CliException(ExitCode.UNAVAILABLE, "CA " + id + " is not active after " + Durations.format(wait) + ": "
+            + (ca == null ? "the controller did not answer" : waitingFor(ca, now()))
+            + "; the rotation goes on, follow it with aditctl ca list");
+      } catch (ExecutionException e) {
+        throw e.getCause() instanceof RuntimeException r ? r : new CliException(ExitCode.FAILURE, e.getCause().getMessage());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new CliException(ExitCode.FAILURE, "interrupted while waiting for CA " + id);
+      } finally {
+        poll.shutdownNow();
       }
     }
 
